@@ -1,0 +1,28 @@
+/** A CLI command: its options (node:util parseArgs form), help text and what it does. */
+export interface Command {
+  name: string;
+  summary: string;
+  help: string;
+  options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  /** Returns the exit code, or -1 to keep running (a server). */
+  run(values: Record<string, string | boolean | undefined>): Promise<number>;
+}
+
+/** Options every command that opens the store understands, with their environment fallbacks. */
+export const STORE_OPTIONS = {
+  data: { type: 'string' as const },
+  'database-url': { type: 'string' as const },
+  hospital: { type: 'string' as const },
+};
+
+export const STORE_HELP = `  --data DIR           data directory of the embedded PostgreSQL (env NIRANTAR_DATA; default ./data)
+  --database-url URL   use this external PostgreSQL instead (env DATABASE_URL)
+  --hospital ID        the hospital (tenant) to work on (env NIRANTAR_HOSPITAL; default demo)`;
+
+export function storeSettings(values: Record<string, string | boolean | undefined>) {
+  return {
+    dataDir: (values.data as string | undefined) ?? process.env.NIRANTAR_DATA ?? './data',
+    databaseUrl: (values['database-url'] as string | undefined) ?? (process.env.DATABASE_URL || undefined),
+    hospitalId: (values.hospital as string | undefined) ?? process.env.NIRANTAR_HOSPITAL ?? 'demo',
+  };
+}

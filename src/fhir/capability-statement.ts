@@ -1,0 +1,44 @@
+/**
+ * The CapabilityStatement, derived from what the code supports: the resource types of
+ * resource-types.ts and, for each, the search parameters the index actually holds.
+ */
+import { searchParametersFor } from './definitions.js';
+import { supportedResourceTypes } from './resource-types.js';
+
+const INDEXED_TYPES = new Set(['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri']);
+const NOT_INDEXED = new Set(['_text', '_content', '_query']);
+
+export function capabilityStatement(baseUrl: string): Record<string, unknown> {
+  const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'];
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-11-26',
+    kind: 'instance',
+    software: { name: 'Nirantar', version: '0.1.0' },
+    implementation: { description: 'Nirantar hospital information system: FHIR R4 on a hash-chained ledger', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    patchFormat: ['application/json-patch+json'],
+    rest: [{
+      mode: 'server',
+      security: { cors: false, description: 'Every request needs Authorization: Bearer <token>.' },
+      interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+      resource: [...supportedResourceTypes()].sort().map((type) => ({
+        type,
+        versioning: 'versioned-update',
+        readHistory: true,
+        updateCreate: true,
+        conditionalCreate: true,
+        conditionalUpdate: true,
+        conditionalDelete: 'not-supported',
+        interaction: interactions.map((code) => ({ code })),
+        searchInclude: ['*'],
+        searchRevInclude: ['*'],
+        searchParam: [...searchParametersFor(type).values()]
+          .filter((sp) => INDEXED_TYPES.has(sp.type) && !NOT_INDEXED.has(sp.code))
+          .map((sp) => ({ name: sp.code, definition: sp.url, type: sp.type })),
+      })),
+    }],
+  };
+}

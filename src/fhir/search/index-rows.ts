@@ -1,0 +1,77 @@
+/**
+ * The write side of search: what a resource puts into search_index. Runs inside every write
+ * transaction (and for every version during rebuild/restore), so the expressions are parsed once
+ * per (type, code) and each resource is evaluated with the parsed trees only.
+ */
+import { toTypedValue, type AtomContext, type TypedValue } from '@medplum/core';
+import { indexedSearchParameters, type SearchParameterType } from './search-parameters.js';
+import type { SearchIndexRow } from './search-index-row.js';
+import { addStringRows } from './index-string.js';
+import { addTokenRows } from './index-token.js';
+import { addReferenceRows } from './index-reference.js';
+import { addDateRows } from './index-date.js';
+import { addNumberRows, addQuantityRows } from './index-quantity.js';
+import { MAX_INDEXED_LENGTH } from './string-normalise.js';
+
+export type { SearchIndexRow } from './search-index-row.js';
+
+/** A FHIR resource as stored (JSON). */
+export interface Resource {
+  resourceType: string;
+  id?: string;
+  [key: string]: unknown;
+}
+
+type AddRows = (code: string, typed: TypedValue, rows: SearchIndexRow[]) => void;
+
+const ADD_ROWS: Partial<Record<SearchParameterType, AddRows>> = {
+  string: addStringRows,
+  token: addTokenRows,
+  reference: addReferenceRows,
+  date: addDateRows,
+  number: addNumberRows,
+  quantity: addQuantityRows,
+  uri: addUriRows,
+};
+
+/** One row per indexed value of every indexed search parameter of `resource`, without duplicates. */
+export function searchIndexRows(resource: Resource): SearchIndexRow[] {
+  const params = indexedSearchParameters(resource.resourceType);
+  if (params.length === 0) return [];
+  const root = toTypedValue(resource);
+  const input = [root];
+  const context: AtomContext = { variables: { '%resource': root, '%rootResource': root } };
+  const rows: SearchIndexRow[] = [];
+  for (const param of params) {
+    const add = ADD_ROWS[param.type];
+    if (!add) continue;
+    let values: TypedValue[];
+    try {
+      values = param.expression!.eval(context, input);
+    } catch {
+      // A value the engine cannot evaluate (malformed content under a lenient write) must not
+      // fail the write; the parameter is simply not indexed for this resource.
+      continue;
+    }
+    for (const typed of values) add(param.code, typed, rows);
+  }
+  return distinct(rows);
+}
+
+function addUriRows(code: string, typed: TypedValue, rows: SearchIndexRow[]): void {
+  if (typeof typed.value !== 'string' || typed.value.length === 0) return;
+  rows.push({ code, value: typed.value.length > MAX_INDEXED_LENGTH ? typed.value.slice(0, MAX_INDEXED_LENGTH) : typed.value });
+}
+
+/** Drops repeated rows (e.g. `name` for a HumanName with only a family: the part and the whole). */
+function distinct(rows: SearchIndexRow[]): SearchIndexRow[] {
+  const seen = new Set<string>();
+  const result: SearchIndexRow[] = [];
+  for (const r of rows) {
+    const key = `${r.code}\u0000${r.system ?? ''}\u0000${r.value ?? ''}\u0000${r.raw ?? ''}\u0000${r.lowTime ?? ''}\u0000${r.highTime ?? ''}\u0000${r.lowNum ?? ''}\u0000${r.highNum ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push(r);
+  }
+  return result;
+}

@@ -1,0 +1,47 @@
+/**
+ * String search parameter values: a plain string, or the parts of a HumanName or Address. Each
+ * part is its own row so that a prefix search finds a given name as well as a family name; `name`
+ * also gets the whole name ("given family") so that "anita sha" finds Anita Sharma.
+ */
+import type { TypedValue } from '@medplum/core';
+import type { SearchIndexRow } from './search-index-row.js';
+import { normaliseString } from './string-normalise.js';
+
+interface HumanName { text?: string; family?: string; given?: string[]; prefix?: string[]; suffix?: string[] }
+interface Address { text?: string; line?: string[]; city?: string; district?: string; state?: string; postalCode?: string; country?: string }
+interface CodeableConcept { text?: string; coding?: Array<{ display?: string }> }
+
+export function addStringRows(code: string, typed: TypedValue, rows: SearchIndexRow[]): void {
+  const value = typed.value;
+  if (typeof value === 'string') return addString(code, value, rows);
+  if (typeof value !== 'object' || value === null) return;
+  switch (typed.type) {
+    case 'HumanName': {
+      const name = value as HumanName;
+      for (const part of [name.family, ...(name.given ?? []), ...(name.prefix ?? []), ...(name.suffix ?? []), name.text]) {
+        addString(code, part, rows);
+      }
+      const whole = [...(name.given ?? []), name.family].filter((p) => typeof p === 'string' && p.length > 0).join(' ');
+      addString(code, whole, rows);
+      return;
+    }
+    case 'Address': {
+      const a = value as Address;
+      for (const part of [...(a.line ?? []), a.city, a.district, a.state, a.postalCode, a.country, a.text]) addString(code, part, rows);
+      return;
+    }
+    case 'CodeableConcept': {
+      const cc = value as CodeableConcept;
+      addString(code, cc.text, rows);
+      for (const coding of cc.coding ?? []) addString(code, coding.display, rows);
+      return;
+    }
+  }
+}
+
+function addString(code: string, text: unknown, rows: SearchIndexRow[]): void {
+  if (typeof text !== 'string') return;
+  const value = normaliseString(text);
+  if (value.length === 0) return;
+  rows.push({ code, value, raw: text });
+}

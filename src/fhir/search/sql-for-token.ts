@@ -1,0 +1,37 @@
+/**
+ * Token search (search.html#token): `code`, `system|code`, `|code` (no system), `system|` (any
+ * code in the system). `:not` finds resources with no matching token (including those with no
+ * value at all); `:text` searches the display/text folded like a string, at the start of any word.
+ */
+import { anyOf, indexMatch, missingFilter, unsupportedModifier, type FilterContext, type SearchFilter } from './search-filter.js';
+import { splitSearchValue, unescapeSearchValue } from './split-search-value.js';
+import { escapeLike } from './sql-params.js';
+import { normaliseString } from './string-normalise.js';
+import { SearchValueError } from './search-value-error.js';
+
+export function sqlForToken(filter: SearchFilter, ctx: FilterContext): string {
+  const { modifier } = filter;
+  if (modifier === 'missing') return missingFilter(filter, ctx);
+  if (modifier === 'text') return indexMatch(ctx, filter.code, anyOf(splitSearchValue(filter.value, ',').map((part) => textCondition(part, ctx))));
+  if (modifier !== undefined && modifier !== 'not') unsupportedModifier(filter);
+  const conditions = splitSearchValue(filter.value, ',').map((part) => tokenCondition(filter, part, ctx));
+  return indexMatch(ctx, filter.code, anyOf(conditions), modifier === 'not');
+}
+
+function tokenCondition(filter: SearchFilter, part: string, ctx: FilterContext): string {
+  const p = ctx.params;
+  const pieces = splitSearchValue(part, '|');
+  if (pieces.length > 2) throw new SearchValueError(`${filter.name}: '${part}' has more than one unescaped '|'`);
+  if (pieces.length === 1) return `s.value = ${p.add(unescapeSearchValue(pieces[0]))}`;
+  const system = unescapeSearchValue(pieces[0]);
+  const code = unescapeSearchValue(pieces[1]);
+  if (system === '' && code === '') throw new SearchValueError(`${filter.name}: '|' needs a system or a code`);
+  if (system === '') return `s.system IS NULL AND s.value = ${p.add(code)}`;
+  if (code === '') return `s.system = ${p.add(system)}`;
+  return `s.value = ${p.add(code)} AND s.system = ${p.add(system)}`;
+}
+
+function textCondition(part: string, ctx: FilterContext): string {
+  const words = escapeLike(normaliseString(unescapeSearchValue(part)));
+  return `s.raw LIKE ${ctx.params.add(`${words}%`)} OR s.raw LIKE ${ctx.params.add(`% ${words}%`)}`;
+}

@@ -1,0 +1,154 @@
+/**
+ * The single write path. Every write is planned and appended under the hospital's chain lock, and
+ * acknowledged only after COMMIT (fsync'd by PostgreSQL).
+ *
+ * Writes that arrive together are appended in one database transaction (group commit): each still
+ * gets its own ledger entry, sequence number and chain hash, but they share one fsync. Without this
+ * the chain lock, held until COMMIT, would cap a hospital at one fsync per write. If a batch fails
+ * for an unexpected reason, each of its writes is retried on its own, so one bad write never takes
+ * down its neighbours.
+ */
+import type { Database, Queryable } from './database.js';
+import { GENESIS_HASH, sealEntry, type LedgerEntryBody, type VersionWrite } from './ledger-entry.js';
+import { projectEntries } from './projection.js';
+import { readEntry } from './ledger-reader.js';
+
+/** What a write wants to append, decided by reading the current state under the chain lock. */
+export interface WritePlan<R> {
+  interaction: string;
+  versions: VersionWrite[];
+  responses?: unknown[];
+  /** The value returned to the caller once the entry is durable. */
+  result: R;
+}
+
+export interface WriteRequest<R> {
+  hospitalId: string;
+  actor: string;
+  sourceIp: string | null;
+  requestId: string | null;
+  requestHash: string | null;
+  /**
+   * Reads whatever it needs through `tx` and returns the versions to write. It must not write
+   * (the writer does) and may throw (a FhirError): then this write fails and nothing is appended.
+   * `time` is the entry's timestamp, to be used as meta.lastUpdated.
+   */
+  plan(tx: Queryable, time: string): Promise<WritePlan<R>>;
+  /** Called instead of plan() when requestId was already applied: rebuild the first result. */
+  replay(tx: Queryable, entry: LedgerEntryBody): Promise<R>;
+}
+
+interface Pending {
+  request: WriteRequest<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+const MAX_BATCH = 64;
+
+export class LedgerWriter {
+  private queue: Pending[] = [];
+  private running = false;
+
+  constructor(private readonly db: Database) {}
+
+  append<R>(request: WriteRequest<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ request: request as WriteRequest<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        // One hospital per transaction: each hospital has its own chain and lock.
+        const hospitalId = this.queue[0].request.hospitalId;
+        const batch: Pending[] = [];
+        this.queue = this.queue.filter((p) => {
+          if (batch.length < MAX_BATCH && p.request.hospitalId === hospitalId) {
+            batch.push(p);
+            return false;
+          }
+          return true;
+        });
+        await this.appendBatch(hospitalId, batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async appendBatch(hospitalId: string, batch: Pending[]): Promise<void> {
+    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
+    try {
+      outcomes = await this.db.transaction((tx) => appendInTransaction(tx, hospitalId, batch.map((p) => p.request)));
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0].reject(err);
+        return;
+      }
+      for (const p of batch) await this.appendBatch(hospitalId, [p]);
+      return;
+    }
+    outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.value) : batch[i].reject(o.error)));
+  }
+}
+
+async function appendInTransaction(tx: Queryable, hospitalId: string, requests: WriteRequest<unknown>[]) {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7243))', [hospitalId]);
+  const [head] = await tx.query<{ seq: number; hash: string }>(
+    'SELECT seq, hash FROM ledger_entry WHERE hospital_id = $1 ORDER BY seq DESC LIMIT 1',
+    [hospitalId],
+  );
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+  for (const request of requests) {
+    try {
+      if (request.requestId) {
+        const [seen] = await tx.query<{ seq: number; request_hash: string }>(
+          'SELECT seq, request_hash FROM request_key WHERE hospital_id = $1 AND request_id = $2',
+          [hospitalId, request.requestId],
+        );
+        if (seen) {
+          const first = await readEntry(tx, hospitalId, seen.seq);
+          outcomes.push({ ok: true, value: await request.replay(tx, first) });
+          continue;
+        }
+      }
+      const time = new Date().toISOString();
+      const plan = await request.plan(tx, time);
+      if (plan.versions.length === 0) {
+        outcomes.push({ ok: true, value: plan.result });
+        continue;
+      }
+      const body: LedgerEntryBody = {
+        hospital: hospitalId, seq: seq + 1, time, actor: request.actor, sourceIp: request.sourceIp,
+        requestId: request.requestId, requestHash: request.requestHash, interaction: plan.interaction,
+        versions: plan.versions, ...(plan.responses ? { responses: plan.responses } : {}),
+      };
+      const sealed = sealEntry(prevHash, body);
+      await tx.query(
+        'INSERT INTO ledger_entry (hospital_id, seq, recorded_at, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)',
+        [hospitalId, sealed.seq, time, sealed.body, sealed.prevHash, sealed.hash],
+      );
+      await projectEntries(tx, [body]);
+      seq = sealed.seq;
+      prevHash = sealed.hash;
+      outcomes.push({ ok: true, value: plan.result });
+    } catch (error) {
+      // plan() threw before anything of this write reached the database (it only reads), so the
+      // transaction is still clean. A failure of the INSERTs themselves aborts the transaction and
+      // is handled by the caller, which retries each write alone.
+      if (isDatabaseError(error)) throw error;
+      outcomes.push({ ok: false, error });
+    }
+  }
+  return outcomes;
+}
+
+function isDatabaseError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'severity' in error && 'code' in error && !('outcome' in error);
+}

@@ -1,0 +1,71 @@
+/**
+ * Projects ledger entries into the read side: resource versions, current state, the search index
+ * and idempotency keys. The live writer calls it for each entry inside the writing transaction;
+ * `rebuild` and restore call it for thousands of entries at a time. Same function, so a rebuilt
+ * database is exactly the database the writer produced.
+ */
+import type { Queryable } from './database.js';
+import type { LedgerEntryBody, VersionWrite } from './ledger-entry.js';
+import { searchIndexRows } from '../fhir/search/index-rows.js';
+
+const VERSION_COLUMNS =
+  'hospital_id text, resource_type text, id text, version_id int, seq bigint, last_updated timestamptz, deleted boolean, method text, resource jsonb';
+const INDEX_COLUMNS =
+  'hospital_id text, resource_type text, resource_id text, code text, system text, value text, raw text, low_time timestamptz, high_time timestamptz, low_num numeric, high_num numeric';
+
+export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[]): Promise<void> {
+  if (entries.length === 0) return;
+  const versions: object[] = [];
+  // The last version of each resource in this run of entries decides its current state.
+  const latest = new Map<string, { hospital: string; v: VersionWrite }>();
+  const requestKeys: object[] = [];
+  for (const entry of entries) {
+    for (const v of entry.versions) {
+      versions.push({
+        hospital_id: entry.hospital, resource_type: v.resourceType, id: v.id, version_id: v.versionId,
+        seq: entry.seq, last_updated: v.lastUpdated, deleted: v.deleted, method: v.method, resource: v.resource ?? null,
+      });
+      latest.set(`${entry.hospital}\u0000${v.resourceType}\u0000${v.id}`, { hospital: entry.hospital, v });
+    }
+    if (entry.requestId) {
+      requestKeys.push({ hospital_id: entry.hospital, request_id: entry.requestId, request_hash: entry.requestHash ?? '', seq: entry.seq });
+    }
+  }
+  const current: object[] = [];
+  const touched: object[] = [];
+  const index: object[] = [];
+  for (const { hospital, v } of latest.values()) {
+    current.push({ hospital_id: hospital, resource_type: v.resourceType, id: v.id, version_id: v.versionId, last_updated: v.lastUpdated, deleted: v.deleted });
+    touched.push({ hospital_id: hospital, resource_type: v.resourceType, resource_id: v.id });
+    if (v.deleted || !v.resource) continue;
+    for (const row of searchIndexRows(v.resource as { resourceType: string })) {
+      index.push({
+        hospital_id: hospital, resource_type: v.resourceType, resource_id: v.id, code: row.code,
+        system: row.system ?? null, value: row.value ?? null, raw: row.raw ?? null,
+        low_time: row.lowTime ?? null, high_time: row.highTime ?? null, low_num: row.lowNum ?? null, high_num: row.highNum ?? null,
+      });
+    }
+  }
+  // One round trip: data-modifying CTEs share one snapshot, so the DELETE removes only the
+  // index rows that existed before this statement, and the INSERT adds the new ones.
+  await tx.query(
+    `WITH
+      ins_version AS (
+        INSERT INTO resource_version (hospital_id, resource_type, id, version_id, seq, last_updated, deleted, method, resource)
+        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${VERSION_COLUMNS})),
+      ins_current AS (
+        INSERT INTO resource_current (hospital_id, resource_type, id, version_id, last_updated, deleted)
+        SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(hospital_id text, resource_type text, id text, version_id int, last_updated timestamptz, deleted boolean)
+        ON CONFLICT (hospital_id, resource_type, id) DO UPDATE
+          SET version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted),
+      del_index AS (
+        DELETE FROM search_index s USING jsonb_to_recordset($3::jsonb) AS t(hospital_id text, resource_type text, resource_id text)
+        WHERE s.hospital_id = t.hospital_id AND s.resource_type = t.resource_type AND s.resource_id = t.resource_id),
+      ins_keys AS (
+        INSERT INTO request_key (hospital_id, request_id, request_hash, seq)
+        SELECT * FROM jsonb_to_recordset($5::jsonb) AS x(hospital_id text, request_id text, request_hash text, seq bigint))
+    INSERT INTO search_index (hospital_id, resource_type, resource_id, code, system, value, raw, low_time, high_time, low_num, high_num)
+    SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(${INDEX_COLUMNS})`,
+    [JSON.stringify(versions), JSON.stringify(current), JSON.stringify(touched), JSON.stringify(index), JSON.stringify(requestKeys)],
+  );
+}

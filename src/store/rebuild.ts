@@ -1,0 +1,52 @@
+/**
+ * Rebuilds every projection (resource versions, current state, search index, idempotency keys) from
+ * the ledger alone, verifying the chain on the way. Used by `nirantar rebuild` and by restore.
+ */
+import type { Database } from './database.js';
+import { chainHash, GENESIS_HASH, type LedgerEntryBody } from './ledger-entry.js';
+import { readEntries } from './ledger-reader.js';
+import { projectEntries } from './projection.js';
+
+export const PROJECTION_TABLES = ['resource_version', 'resource_current', 'search_index', 'request_key'];
+
+export interface RebuildProgress {
+  hospitalId: string;
+  entries: number;
+  versions: number;
+}
+
+export async function rebuildProjections(
+  db: Database,
+  options: { chunk?: number; onProgress?: (p: RebuildProgress) => void } = {},
+): Promise<{ entries: number; versions: number }> {
+  const chunk = options.chunk ?? 1000;
+  const hospitals = await db.query<{ id: string }>('SELECT id FROM hospital ORDER BY id');
+  let totalEntries = 0;
+  let totalVersions = 0;
+  await db.transaction(async (tx) => {
+    await tx.query(`TRUNCATE ${PROJECTION_TABLES.join(', ')}`);
+    for (const { id: hospitalId } of hospitals) {
+      let prevHash = GENESIS_HASH;
+      let lastSeq = 0;
+      for (;;) {
+        const rows = await readEntries(tx, hospitalId, lastSeq, chunk);
+        const bodies: LedgerEntryBody[] = [];
+        for (const row of rows) {
+          if (row.seq !== lastSeq + 1 || row.prev_hash !== prevHash || chainHash(prevHash, row.body) !== row.hash) {
+            throw new Error(`ledger of hospital ${hospitalId} is broken at entry ${lastSeq + 1}; run 'nirantar verify'`);
+          }
+          const body = JSON.parse(row.body) as LedgerEntryBody;
+          bodies.push(body);
+          totalVersions += body.versions.length;
+          prevHash = row.hash;
+          lastSeq = row.seq;
+        }
+        await projectEntries(tx, bodies);
+        totalEntries += rows.length;
+        options.onProgress?.({ hospitalId, entries: totalEntries, versions: totalVersions });
+        if (rows.length < chunk) break;
+      }
+    }
+  });
+  return { entries: totalEntries, versions: totalVersions };
+}
