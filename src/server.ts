@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loadDefinitions } from './fhir/definitions.js';
+import { validateResource } from './fhir/validation/validate-resource.js';
 import { FhirRepository } from './fhir/repository/repository.js';
 import { fhirPlugin } from './fhir/rest/fhir-plugin.js';
 import { FHIR_BASE } from './fhir/rest/request-context.js';
@@ -39,6 +40,8 @@ export const DEFAULT_HOSPITAL = { id: 'demo', name: 'Nirantar Demo Hospital' };
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   loadDefinitions();
+  // The validator builds its tables on first use (about 1.5 s): pay that now, not on a clerk's first save.
+  validateResource({ resourceType: 'Patient', gender: 'female' });
   const hospitalId = options.hospitalId ?? DEFAULT_HOSPITAL.id;
   const store = await openStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   try {
@@ -50,7 +53,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
       trustProxy: false,
       // Long ids in URLs are refused by route checks; this bounds everything else.
-      maxParamLength: 200,
+      routerOptions: { maxParamLength: 200 },
     });
     await app.register(authPlugin, { verifier: new TokenVerifier(store.app), prefix: FHIR_BASE });
     await app.register(fhirPlugin, { prefix: FHIR_BASE, repo });

@@ -19,7 +19,7 @@ ${STORE_HELP}`,
   async run(values) {
     const settings = storeSettings(values);
     loadDefinitions();
-    const store = await openStore({ dataDir: resolve(settings.dataDir), databaseUrl: settings.databaseUrl, poolSize: 2 });
+    const store = await openStore({ dataDir: resolve(settings.dataDir), databaseUrl: settings.databaseUrl, poolSize: 2, appRole: false });
     try {
       const started = Date.now();
       const result = await rebuildProjections(store.admin, {

@@ -21,7 +21,7 @@ ${STORE_HELP}`,
   async run(values) {
     const settings = storeSettings(values);
     loadDefinitions();
-    const store = await openStore({ dataDir: resolve(settings.dataDir), databaseUrl: settings.databaseUrl, poolSize: 2 });
+    const store = await openStore({ dataDir: resolve(settings.dataDir), databaseUrl: settings.databaseUrl, poolSize: 2, appRole: false });
     try {
       await ensureHospital(store.app, settings.hospitalId, DEFAULT_HOSPITAL.name);
       const counts = await seedDemoHospital(new FhirRepository(store.app), settings.hospitalId);

@@ -56,7 +56,7 @@ export class TokenVerifier {
     const now = Date.now();
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.principal;
-    const [row] = await this.db.query('SELECT hospital_id, principal FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL', [hash]);
+    const [row] = await this.db.query('SELECT hospital_id, principal FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL', [hash], 'token-lookup');
     const principal = row ? { hospitalId: row.hospital_id as string, principal: row.principal as string } : null;
     if (this.cache.size > 10000) this.cache.clear();
     this.cache.set(hash, { principal, until: now + this.ttlMs });

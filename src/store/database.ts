@@ -10,7 +10,11 @@ pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
 export interface Queryable {
-  query<R extends Record<string, any> = Record<string, any>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /**
+   * `name` makes it a named prepared statement: PostgreSQL parses and plans it once per connection.
+   * Give one only to fixed SQL on hot paths (never to SQL built from a request).
+   */
+  query<R extends Record<string, any> = Record<string, any>>(sql: string, params?: unknown[], name?: string): Promise<R[]>;
 }
 
 export interface Database extends Queryable {
@@ -24,14 +28,14 @@ export function connectDatabase(connectionString: string, options: { max?: numbe
   // An idle client losing its server (restart, failover) must not crash the process.
   pool.on('error', () => {});
   return {
-    async query(sql, params) {
-      return (await pool.query(sql, params as unknown[])).rows;
+    async query(sql, params, name) {
+      return (await pool.query({ text: sql, values: params as unknown[], name })).rows;
     },
     async transaction(fn) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const tx: Queryable = { query: async (sql, params) => (await client.query(sql, params as unknown[])).rows };
+        const tx: Queryable = { query: async (sql, params, name) => (await client.query({ text: sql, values: params as unknown[], name })).rows };
         const result = await fn(tx);
         await client.query('COMMIT');
         return result;

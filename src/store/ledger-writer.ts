@@ -9,7 +9,7 @@
  * down its neighbours.
  */
 import type { Database, Queryable } from './database.js';
-import { GENESIS_HASH, sealEntry, type LedgerEntryBody, type VersionWrite } from './ledger-entry.js';
+import { GENESIS_HASH, sealEntry, type LedgerEntry, type LedgerEntryBody, type VersionWrite } from './ledger-entry.js';
 import { projectEntries } from './projection.js';
 import { readEntry } from './ledger-reader.js';
 
@@ -34,6 +34,11 @@ export interface WriteRequest<R> {
    * `time` is the entry's timestamp, to be used as meta.lastUpdated.
    */
   plan(tx: Queryable, time: string): Promise<WritePlan<R>>;
+  /**
+   * False when plan() reads nothing that earlier writes of the same batch could change (a plain
+   * create with a server-assigned id): such writes are inserted together with their neighbours.
+   */
+  readsState?: boolean;
   /** Called instead of plan() when requestId was already applied: rebuild the first result. */
   replay(tx: Queryable, entry: LedgerEntryBody): Promise<R>;
 }
@@ -97,27 +102,36 @@ export class LedgerWriter {
 }
 
 async function appendInTransaction(tx: Queryable, hospitalId: string, requests: WriteRequest<unknown>[]) {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7243))', [hospitalId]);
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7243))', [hospitalId], 'ledger-lock');
   const [head] = await tx.query<{ seq: number; hash: string }>(
     'SELECT seq, hash FROM ledger_entry WHERE hospital_id = $1 ORDER BY seq DESC LIMIT 1',
     [hospitalId],
+    'ledger-head',
   );
   let seq = head?.seq ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
+  const seen = await appliedRequestIds(tx, hospitalId, requests);
+  // Entries sealed but not yet inserted. They are inserted together (one statement each for the
+  // ledger and the projections) unless a later write needs to read the state they change.
+  const pending: Array<{ sealed: LedgerEntry; body: LedgerEntryBody }> = [];
+  const inBatch = new Map<string, LedgerEntryBody>();
+  const flush = async () => {
+    if (pending.length === 0) return;
+    await insertEntries(tx, hospitalId, pending);
+    await projectEntries(tx, pending.map((p) => p.body));
+    pending.length = 0;
+  };
   const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
   for (const request of requests) {
     try {
       if (request.requestId) {
-        const [seen] = await tx.query<{ seq: number; request_hash: string }>(
-          'SELECT seq, request_hash FROM request_key WHERE hospital_id = $1 AND request_id = $2',
-          [hospitalId, request.requestId],
-        );
-        if (seen) {
-          const first = await readEntry(tx, hospitalId, seen.seq);
-          outcomes.push({ ok: true, value: await request.replay(tx, first) });
+        const earlier = inBatch.get(request.requestId) ?? (seen.has(request.requestId) ? await readEntry(tx, hospitalId, seen.get(request.requestId)!) : undefined);
+        if (earlier) {
+          outcomes.push({ ok: true, value: await request.replay(tx, earlier) });
           continue;
         }
       }
+      if (request.readsState !== false) await flush();
       const time = new Date().toISOString();
       const plan = await request.plan(tx, time);
       if (plan.versions.length === 0) {
@@ -130,11 +144,8 @@ async function appendInTransaction(tx: Queryable, hospitalId: string, requests: 
         versions: plan.versions, ...(plan.responses ? { responses: plan.responses } : {}),
       };
       const sealed = sealEntry(prevHash, body);
-      await tx.query(
-        'INSERT INTO ledger_entry (hospital_id, seq, recorded_at, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)',
-        [hospitalId, sealed.seq, time, sealed.body, sealed.prevHash, sealed.hash],
-      );
-      await projectEntries(tx, [body]);
+      pending.push({ sealed, body });
+      if (request.requestId) inBatch.set(request.requestId, body);
       seq = sealed.seq;
       prevHash = sealed.hash;
       outcomes.push({ ok: true, value: plan.result });
@@ -146,7 +157,30 @@ async function appendInTransaction(tx: Queryable, hospitalId: string, requests: 
       outcomes.push({ ok: false, error });
     }
   }
+  await flush();
   return outcomes;
+}
+
+/** Which of these requests' idempotency keys were already applied, and by which entry (one query). */
+async function appliedRequestIds(tx: Queryable, hospitalId: string, requests: WriteRequest<unknown>[]): Promise<Map<string, number>> {
+  const ids = requests.map((r) => r.requestId).filter((id): id is string => id !== null);
+  if (ids.length === 0) return new Map();
+  const rows = await tx.query<{ request_id: string; seq: number }>(
+    'SELECT request_id, seq FROM request_key WHERE hospital_id = $1 AND request_id = ANY($2::text[])',
+    [hospitalId, ids],
+    'request-keys',
+  );
+  return new Map(rows.map((r) => [r.request_id, r.seq]));
+}
+
+async function insertEntries(tx: Queryable, hospitalId: string, entries: Array<{ sealed: LedgerEntry; body: LedgerEntryBody }>): Promise<void> {
+  const sealed = entries.map((e) => e.sealed);
+  await tx.query(
+    `INSERT INTO ledger_entry (hospital_id, seq, recorded_at, body, prev_hash, hash)
+     SELECT $1, e.* FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[]) AS e`,
+    [hospitalId, sealed.map((e) => e.seq), entries.map((e) => e.body.time), sealed.map((e) => e.body), sealed.map((e) => e.prevHash), sealed.map((e) => e.hash)],
+    'ledger-insert',
+  );
 }
 
 function isDatabaseError(error: unknown): boolean {

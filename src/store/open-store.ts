@@ -12,7 +12,7 @@ import { ensureAppRole } from './app-role.js';
 export interface Store {
   /** The owner's connection: migrations, rebuild, restore. Not for request handling. */
   admin: Database;
-  /** The application's restricted connection: every request goes through this. */
+  /** The application's restricted connection: every request goes through this (the owner's when appRole is false). */
   app: Database;
   adminUrl: string;
   embedded: boolean;
@@ -24,6 +24,12 @@ export interface StoreOptions {
   dataDir: string;
   port?: number;
   poolSize?: number;
+  /**
+   * Whether to (re)create the application's role and connect as it. Only the server does: the role's
+   * password is rotated at each call, so a CLI command doing it would cut off a running server.
+   * Commands (verify, rebuild, seed, restore) work through the owner's connection instead.
+   */
+  appRole?: boolean;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -32,12 +38,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const admin = connectDatabase(adminUrl, { max: 4 });
   try {
     await migrate(admin);
-    const appUrl = await ensureAppRole(admin, adminUrl);
-    const app = connectDatabase(appUrl, { max: options.poolSize ?? 16 });
+    const app = options.appRole === false ? admin : connectDatabase(await ensureAppRole(admin, adminUrl), { max: options.poolSize ?? 16 });
     return {
       admin, app, adminUrl, embedded: Boolean(embedded),
       async close() {
-        await app.close();
+        if (app !== admin) await app.close();
         await admin.close();
         await embedded?.stop();
       },

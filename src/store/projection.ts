@@ -67,5 +67,6 @@ export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[]):
     INSERT INTO search_index (hospital_id, resource_type, resource_id, code, system, value, raw, low_time, high_time, low_num, high_num)
     SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(${INDEX_COLUMNS})`,
     [JSON.stringify(versions), JSON.stringify(current), JSON.stringify(touched), JSON.stringify(index), JSON.stringify(requestKeys)],
+    'project-entries',
   );
 }

@@ -21,6 +21,7 @@ export async function currentVersion(
        JOIN resource_version v USING (hospital_id, resource_type, id, version_id)
       WHERE c.hospital_id = $1 AND c.resource_type = $2 AND c.id = $3`,
     [hospitalId, resourceType, id],
+    'current-version',
   );
   if (!row) return undefined;
   return { versionId: row.version_id, lastUpdated: new Date(row.last_updated).toISOString(), deleted: row.deleted, resource: row.resource };
@@ -42,6 +43,7 @@ export async function currentVersionText(
        JOIN resource_version v USING (hospital_id, resource_type, id, version_id)
       WHERE c.hospital_id = $1 AND c.resource_type = $2 AND c.id = $3`,
     [hospitalId, resourceType, id],
+    'current-version-text',
   );
   return row ? { versionId: row.version_id, lastUpdated: row.last_updated, deleted: row.deleted, text: row.text } : undefined;
 }
@@ -57,6 +59,7 @@ export async function versionText(
     `SELECT last_updated, deleted, resource::text AS text FROM resource_version
       WHERE hospital_id = $1 AND resource_type = $2 AND id = $3 AND version_id = $4`,
     [hospitalId, resourceType, id, versionId],
+    'version-text',
   );
   return row ? { lastUpdated: row.last_updated, deleted: row.deleted, text: row.text } : undefined;
 }

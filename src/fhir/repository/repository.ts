@@ -34,7 +34,7 @@ export class FhirRepository {
 
   async create(ctx: RequestContext, resource: unknown, options: { ifNoneExist?: string } = {}): Promise<WriteResult> {
     const valid = validated(resource);
-    return this.writeOne(ctx, 'create', async (tx, time) => {
+    return this.writeOne(ctx, 'create', options.ifNoneExist !== undefined, async (tx, time) => {
       if (options.ifNoneExist !== undefined) {
         const existing = await this.findOne(tx, ctx, valid.resourceType, options.ifNoneExist, 'If-None-Exist');
         if (existing) return { existing };
@@ -47,7 +47,7 @@ export class FhirRepository {
     const valid = validated(resource, resourceType);
     if (valid.id === undefined) throw badRequest(`${resourceType}.id is required in the body of an update`, `${resourceType}.id`);
     if (valid.id !== id) throw badRequest(`${resourceType}.id "${valid.id}" does not match the id "${id}" in the URL`, `${resourceType}.id`);
-    return this.writeOne(ctx, 'update', async (tx, time) =>
+    return this.writeOne(ctx, 'update', true, async (tx, time) =>
       planUpdate(valid, id, await currentVersion(tx, ctx.hospitalId, resourceType, id), time, options.ifMatch),
     );
   }
@@ -55,7 +55,7 @@ export class FhirRepository {
   /** PUT Type?criteria: update the one match, create when none, refuse when several. */
   async conditionalUpdate(ctx: RequestContext, resourceType: string, criteria: string, resource: unknown): Promise<WriteResult> {
     const valid = validated(resource, resourceType);
-    return this.writeOne(ctx, 'update', async (tx, time) => {
+    return this.writeOne(ctx, 'update', true, async (tx, time) => {
       const match = await this.findOne(tx, ctx, resourceType, criteria, 'conditional update');
       if (!match) return planCreate(valid, time, valid.id);
       const id = match.id as string;
@@ -67,7 +67,7 @@ export class FhirRepository {
   }
 
   async patch(ctx: RequestContext, resourceType: string, id: string, operations: unknown, options: { ifMatch?: number } = {}): Promise<WriteResult> {
-    return this.writeOne(ctx, 'patch', async (tx, time) => {
+    return this.writeOne(ctx, 'patch', true, async (tx, time) => {
       const current = await currentVersion(tx, ctx.hospitalId, resourceType, id);
       const patched = applyJsonPatch(requireLive(resourceType, id, current), operations);
       const valid = validated(patched, resourceType);
@@ -76,7 +76,7 @@ export class FhirRepository {
   }
 
   async delete(ctx: RequestContext, resourceType: string, id: string): Promise<WriteResult | undefined> {
-    return this.writeOne(ctx, 'delete', async (tx, time) =>
+    return this.writeOne(ctx, 'delete', true, async (tx, time) =>
       planDelete(resourceType, id, await currentVersion(tx, ctx.hospitalId, resourceType, id), time) ?? { nothing: true },
     ).then((r) => (r.versionId === 0 ? undefined : r));
   }
@@ -108,10 +108,11 @@ export class FhirRepository {
   private writeOne(
     ctx: RequestContext,
     interaction: string,
+    readsState: boolean,
     decide: (tx: Queryable, time: string) => Promise<PlannedWrite | { existing: FhirResource } | { nothing: true }>,
   ): Promise<WriteResult> {
     return this.writer.append<WriteResult>({
-      hospitalId: ctx.hospitalId, actor: ctx.actor, sourceIp: ctx.sourceIp, requestId: ctx.requestId, requestHash: ctx.requestHash,
+      hospitalId: ctx.hospitalId, actor: ctx.actor, sourceIp: ctx.sourceIp, requestId: ctx.requestId, requestHash: ctx.requestHash, readsState,
       plan: async (tx, time): Promise<WritePlan<WriteResult>> => {
         const decision = await decide(tx, time);
         if ('existing' in decision) {

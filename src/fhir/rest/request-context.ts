@@ -7,7 +7,7 @@ import { isSupportedResourceType } from '../resource-types.js';
 import type { WriteResult } from '../repository/repository.js';
 
 export const FHIR_BASE = '/fhir/R4';
-const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 export function requestContext(request: FastifyRequest): RequestContext {

@@ -38,7 +38,8 @@ describe('official FHIR R4 examples through the API', () => {
   let t: TestServer;
   before(async () => {
     loadDefinitions();
-    t = await startTestServer();
+    // Bundle-resources.json (every R4 StructureDefinition) is larger than the 16 MiB default limit.
+    t = await startTestServer({ bodyLimit: 64 * 1024 * 1024 });
   });
   after(async () => t?.close());
 
