@@ -11,6 +11,7 @@ import { FHIR_BASE } from './fhir/rest/request-context.js';
 import authPlugin from './security/auth-plugin.js';
 import { TokenVerifier, ensureBootstrapToken } from './security/api-tokens.js';
 import { ensureHospital, openStore, type Store } from './store/open-store.js';
+import { analyzeStaleTables, startStatisticsKeeper } from './store/maintenance.js';
 
 export interface ServerOptions {
   port: number;
@@ -47,6 +48,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     await ensureHospital(store.app, hospitalId, options.hospitalName ?? DEFAULT_HOSPITAL.name);
     const generatedToken = await ensureBootstrapToken(store.app, hospitalId, options.bootstrapToken);
+    await analyzeStaleTables(store.admin);
+    const stopStatistics = startStatisticsKeeper(store.admin);
     const repo = new FhirRepository(store.app);
     const app = Fastify({
       logger: options.logger ? { level: 'info', redact: ['req.headers.authorization'] } : false,
@@ -64,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       url: `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}`,
       app, store, repo, hospitalId, generatedToken,
       async close() {
+        stopStatistics();
         await app.close();
         await store.close();
       },

@@ -36,7 +36,8 @@ export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[]):
   const index: object[] = [];
   for (const { hospital, v } of latest.values()) {
     current.push({ hospital_id: hospital, resource_type: v.resourceType, id: v.id, version_id: v.versionId, last_updated: v.lastUpdated, deleted: v.deleted });
-    touched.push({ hospital_id: hospital, resource_type: v.resourceType, resource_id: v.id });
+    // A first version has no index rows to replace (most writes are creates: skip the DELETE's work).
+    if (v.versionId > 1) touched.push({ hospital_id: hospital, resource_type: v.resourceType, resource_id: v.id });
     if (v.deleted || !v.resource) continue;
     for (const row of searchIndexRows(v.resource as { resourceType: string })) {
       index.push({

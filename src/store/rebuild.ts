@@ -48,5 +48,7 @@ export async function rebuildProjections(
       }
     }
   });
+  // Fresh statistics for the planner: the tables were just emptied and refilled.
+  for (const table of PROJECTION_TABLES) await db.query(`ANALYZE ${table}`);
   return { entries: totalEntries, versions: totalVersions };
 }
