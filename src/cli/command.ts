@@ -1,3 +1,7 @@
+import { resolve } from 'node:path';
+import { loadDefinitions } from '../fhir/definitions.js';
+import { openStore, type Store } from '../store/open-store.js';
+
 /** A CLI command: its options (node:util parseArgs form), help text and what it does. */
 export interface Command {
   name: string;
@@ -25,4 +29,22 @@ export function storeSettings(values: Record<string, string | boolean | undefine
     databaseUrl: (values['database-url'] as string | undefined) ?? (process.env.DATABASE_URL || undefined),
     hospitalId: (values.hospital as string | undefined) ?? process.env.NIRANTAR_HOSPITAL ?? 'demo',
   };
+}
+
+/**
+ * Opens the store for a maintenance command, runs `fn`, closes it. Commands work through the owner's
+ * connection (appRole false), so they never rotate the password of a server that is running.
+ */
+export async function withCommandStore<T>(
+  values: Record<string, string | boolean | undefined>,
+  fn: (store: Store, settings: ReturnType<typeof storeSettings>) => Promise<T>,
+): Promise<T> {
+  const settings = storeSettings(values);
+  loadDefinitions();
+  const store = await openStore({ dataDir: resolve(settings.dataDir), databaseUrl: settings.databaseUrl, poolSize: 2, appRole: false });
+  try {
+    return await fn(store, settings);
+  } finally {
+    await store.close();
+  }
 }

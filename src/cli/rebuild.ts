@@ -1,9 +1,6 @@
 /** nirantar rebuild: throw the projections away and rebuild them from the ledger alone. */
-import { resolve } from 'node:path';
-import { loadDefinitions } from '../fhir/definitions.js';
 import { rebuildProjections } from '../store/rebuild.js';
-import { openStore } from '../store/open-store.js';
-import { STORE_HELP, STORE_OPTIONS, storeSettings, type Command } from './command.js';
+import { STORE_HELP, STORE_OPTIONS, withCommandStore, type Command } from './command.js';
 
 export const rebuildCommand: Command = {
   name: 'rebuild',
@@ -16,11 +13,8 @@ search index, idempotency keys) in one transaction. Stop the server first.
 
 Options:
 ${STORE_HELP}`,
-  async run(values) {
-    const settings = storeSettings(values);
-    loadDefinitions();
-    const store = await openStore({ dataDir: resolve(settings.dataDir), databaseUrl: settings.databaseUrl, poolSize: 2, appRole: false });
-    try {
+  run: (values) =>
+    withCommandStore(values, async (store) => {
       const started = Date.now();
       const result = await rebuildProjections(store.admin, {
         onProgress: (p) => process.stderr.write(`\r${p.entries} entries, ${p.versions} resource versions`),
@@ -29,8 +23,5 @@ ${STORE_HELP}`,
       process.stderr.write('\n');
       console.log(`Rebuilt ${result.versions} resource versions from ${result.entries} ledger entries in ${seconds.toFixed(1)} s (${Math.round(result.versions / Math.max(seconds, 0.001))} resources/s)`);
       return 0;
-    } finally {
-      await store.close();
-    }
-  },
+    }),
 };

@@ -1,11 +1,9 @@
 /** nirantar seed: load (or refresh) the demo hospital through the ledger. */
-import { resolve } from 'node:path';
-import { loadDefinitions } from '../fhir/definitions.js';
 import { FhirRepository } from '../fhir/repository/repository.js';
 import { seedDemoHospital } from '../hospital/seed/seed-hospital.js';
-import { ensureHospital, openStore } from '../store/open-store.js';
+import { ensureHospital } from '../store/open-store.js';
 import { DEFAULT_HOSPITAL } from '../server.js';
-import { STORE_HELP, STORE_OPTIONS, storeSettings, type Command } from './command.js';
+import { STORE_HELP, STORE_OPTIONS, withCommandStore, type Command } from './command.js';
 
 export const seedCommand: Command = {
   name: 'seed',
@@ -18,17 +16,11 @@ whose content is unchanged get no new version.
 
 Options:
 ${STORE_HELP}`,
-  async run(values) {
-    const settings = storeSettings(values);
-    loadDefinitions();
-    const store = await openStore({ dataDir: resolve(settings.dataDir), databaseUrl: settings.databaseUrl, poolSize: 2, appRole: false });
-    try {
+  run: (values) =>
+    withCommandStore(values, async (store, settings) => {
       await ensureHospital(store.app, settings.hospitalId, DEFAULT_HOSPITAL.name);
       const counts = await seedDemoHospital(new FhirRepository(store.app), settings.hospitalId);
       console.log(`Seeded hospital ${settings.hospitalId}: ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
       return 0;
-    } finally {
-      await store.close();
-    }
-  },
+    }),
 };

@@ -1,8 +1,6 @@
 /** nirantar verify: walk the hash chain of each hospital and say OK or where it breaks. */
-import { resolve } from 'node:path';
 import { verifyLedger } from '../store/ledger-verify.js';
-import { openStore } from '../store/open-store.js';
-import { STORE_HELP, STORE_OPTIONS, storeSettings, type Command } from './command.js';
+import { STORE_HELP, STORE_OPTIONS, withCommandStore, type Command } from './command.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -16,10 +14,8 @@ and why, and exits with code 3.
 
 Options:
 ${STORE_HELP.replace('(env NIRANTAR_HOSPITAL; default demo)', '(env NIRANTAR_HOSPITAL; default: every hospital)')}`,
-  async run(values) {
-    const settings = storeSettings(values);
-    const store = await openStore({ dataDir: resolve(settings.dataDir), databaseUrl: settings.databaseUrl, poolSize: 2, appRole: false });
-    try {
+  run: (values) =>
+    withCommandStore(values, async (store) => {
       const named = (values.hospital as string | undefined) ?? process.env.NIRANTAR_HOSPITAL;
       const hospitals = named ? [named] : (await store.admin.query<{ id: string }>('SELECT id FROM hospital ORDER BY id')).map((h) => h.id);
       let broken = false;
@@ -34,8 +30,5 @@ ${STORE_HELP.replace('(env NIRANTAR_HOSPITAL; default demo)', '(env NIRANTAR_HOS
       }
       if (hospitals.length === 0) console.log('OK 0 entries: no hospital has a ledger yet');
       return broken ? 3 : 0;
-    } finally {
-      await store.close();
-    }
-  },
+    }),
 };
