@@ -8,8 +8,9 @@ import { startCommand } from './cli/start.js';
 import { verifyCommand } from './cli/verify.js';
 import { rebuildCommand } from './cli/rebuild.js';
 import { seedCommand } from './cli/seed.js';
+import { vaultCredentialCommand } from './cli/vault-credential.js';
 
-const commands: Command[] = [startCommand, verifyCommand, rebuildCommand, seedCommand];
+const commands: Command[] = [startCommand, verifyCommand, rebuildCommand, seedCommand, vaultCredentialCommand];
 
 function usage(): string {
   return [

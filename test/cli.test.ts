@@ -7,7 +7,7 @@ const run = promisify(execFile);
 const nirantar = (...args: string[]) => run(process.execPath, ['bin/nirantar.js', ...args]).catch((e) => e);
 
 describe('nirantar command line', () => {
-  for (const command of ['start', 'verify', 'rebuild', 'seed']) {
+  for (const command of ['start', 'verify', 'rebuild', 'seed', 'vault-credential']) {
     test(`${command} --help says how to use it and exits 0`, async () => {
       const result = await nirantar(command, '--help');
       assert.equal(result.code ?? 0, 0);

@@ -7,7 +7,10 @@ import { STORE_HELP, STORE_OPTIONS, storeSettings, type Command } from './comman
 export const startCommand: Command = {
   name: 'start',
   summary: 'run the server (seeds the demo hospital on first start)',
-  options: { ...STORE_OPTIONS, port: { type: 'string', short: 'p' }, host: { type: 'string' }, 'no-seed': { type: 'boolean' } },
+  options: {
+    ...STORE_OPTIONS, port: { type: 'string', short: 'p' }, host: { type: 'string' }, 'no-seed': { type: 'boolean' },
+    ack: { type: 'string' }, 'vault-fallback': { type: 'string' }, 'vault-timeout': { type: 'string' },
+  },
   help: `Usage: nirantar start [--port P] [--data DIR]
 
 Runs the Nirantar server: the FHIR R4 API under /fhir/R4. On the first start of a hospital with an
@@ -17,6 +20,12 @@ Options:
   -p, --port P         port to listen on (env PORT; default 8080)
   --host H             address to listen on (env HOST; default 127.0.0.1)
   --no-seed            do not load the demo hospital into an empty ledger
+  --ack local|vault    acknowledge writes once durable in PostgreSQL (local, default) or also in
+                       a vault (env NIRANTAR_ACK)
+  --vault-fallback local|refuse
+                       with --ack vault, when no vault confirms in time: acknowledge locally and
+                       raise an alarm (local, default) or refuse the write with 503
+  --vault-timeout MS   how long a write waits for the vault (default 2000)
 ${STORE_HELP}
 
 Every API call needs a bearer token. Set NIRANTAR_BOOTSTRAP_TOKEN to choose the bootstrap admin
@@ -25,7 +34,14 @@ token; without it one is generated at the first start and printed once.`,
     const settings = storeSettings(values);
     const port = Number(values.port ?? process.env.PORT ?? 8080);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port}"`);
+    const ack = ((values.ack as string | undefined) ?? process.env.NIRANTAR_ACK ?? 'local') as 'local' | 'vault';
+    if (ack !== 'local' && ack !== 'vault') throw new Error(`--ack must be local or vault, got "${ack}"`);
+    const vaultFallback = ((values['vault-fallback'] as string | undefined) ?? 'local') as 'local' | 'refuse';
+    if (vaultFallback !== 'local' && vaultFallback !== 'refuse') throw new Error(`--vault-fallback must be local or refuse`);
+    const vaultTimeoutMs = Number(values['vault-timeout'] ?? 2000);
+    if (!Number.isInteger(vaultTimeoutMs) || vaultTimeoutMs < 1) throw new Error('--vault-timeout must be a number of milliseconds');
     const server = await startServer({
+      ack, vaultFallback, vaultTimeoutMs,
       port, host: (values.host as string | undefined) ?? process.env.HOST, dataDir: resolve(settings.dataDir),
       databaseUrl: settings.databaseUrl, hospitalId: settings.hospitalId, bootstrapToken: process.env.NIRANTAR_BOOTSTRAP_TOKEN,
       logger: process.env.NIRANTAR_LOG === '1',

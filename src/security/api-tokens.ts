@@ -5,9 +5,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../store/database.js';
 
+export type TokenScope = 'fhir' | 'replication';
+
 export interface TokenPrincipal {
   hospitalId: string;
   principal: string;
+  scope: TokenScope;
 }
 
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap';
@@ -56,10 +59,20 @@ export class TokenVerifier {
     const now = Date.now();
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.principal;
-    const [row] = await this.db.query('SELECT hospital_id, principal FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL', [hash], 'token-lookup');
-    const principal = row ? { hospitalId: row.hospital_id as string, principal: row.principal as string } : null;
+    const [row] = await this.db.query('SELECT hospital_id, principal, scope FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL', [hash], 'token-lookup');
+    const principal = row ? { hospitalId: row.hospital_id as string, principal: row.principal as string, scope: row.scope as TokenScope } : null;
     if (this.cache.size > 10000) this.cache.clear();
     this.cache.set(hash, { principal, until: now + this.ttlMs });
     return principal;
   }
+}
+
+/** Issues a new vault credential (scope 'replication': it can pull the ledger and nothing else). */
+export async function issueVaultCredential(db: Queryable, hospitalId: string, vaultName: string): Promise<string> {
+  const token = generateToken();
+  await db.query(
+    `INSERT INTO api_token (token_hash, hospital_id, name, principal, scope) VALUES ($1, $2, $3, $4, 'replication')`,
+    [hashToken(token), hospitalId, `vault:${vaultName}`, `vault:${vaultName}`],
+  );
+  return token;
 }

@@ -51,11 +51,19 @@ interface Pending {
 
 const MAX_BATCH = 64;
 
+/**
+ * Called after each COMMIT that appended entries, before any write of the batch is acknowledged:
+ * the place for "durable in the vault too" (ack=vault) and for waking the replication feed. If it
+ * throws, the batch's writers get that error (their entries are committed; a retry with the same
+ * X-Request-Id returns the first result).
+ */
+export type AfterCommit = (hospitalId: string, lastSeq: number) => Promise<void>;
+
 export class LedgerWriter {
   private queue: Pending[] = [];
   private running = false;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database, private readonly afterCommit?: AfterCommit) {}
 
   append<R>(request: WriteRequest<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -86,9 +94,10 @@ export class LedgerWriter {
   }
 
   private async appendBatch(hospitalId: string, batch: Pending[]): Promise<void> {
-    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
+    let outcomes: Outcome[];
+    let lastSeq: number | undefined;
     try {
-      outcomes = await this.db.transaction((tx) => appendInTransaction(tx, hospitalId, batch.map((p) => p.request)));
+      ({ outcomes, lastSeq } = await this.db.transaction((tx) => appendInTransaction(tx, hospitalId, batch.map((p) => p.request))));
     } catch (err) {
       if (batch.length === 1) {
         batch[0].reject(err);
@@ -97,18 +106,33 @@ export class LedgerWriter {
       for (const p of batch) await this.appendBatch(hospitalId, [p]);
       return;
     }
+    if (lastSeq !== undefined && this.afterCommit) {
+      try {
+        await this.afterCommit(hospitalId, lastSeq);
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+    }
     outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.value) : batch[i].reject(o.error)));
   }
 }
 
-async function appendInTransaction(tx: Queryable, hospitalId: string, requests: WriteRequest<unknown>[]) {
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+async function appendInTransaction(
+  tx: Queryable,
+  hospitalId: string,
+  requests: WriteRequest<unknown>[],
+): Promise<{ outcomes: Outcome[]; lastSeq?: number }> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7243))', [hospitalId], 'ledger-lock');
   const [head] = await tx.query<{ seq: number; hash: string }>(
     'SELECT seq, hash FROM ledger_entry WHERE hospital_id = $1 ORDER BY seq DESC LIMIT 1',
     [hospitalId],
     'ledger-head',
   );
-  let seq = head?.seq ?? 0;
+  const firstSeq = head?.seq ?? 0;
+  let seq = firstSeq;
   let prevHash = head?.hash ?? GENESIS_HASH;
   const seen = await appliedRequestIds(tx, hospitalId, requests);
   // Entries sealed but not yet inserted. They are inserted together (one statement each for the
@@ -121,7 +145,7 @@ async function appendInTransaction(tx: Queryable, hospitalId: string, requests: 
     await projectEntries(tx, pending.map((p) => p.body));
     pending.length = 0;
   };
-  const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+  const outcomes: Outcome[] = [];
   for (const request of requests) {
     try {
       if (request.requestId) {
@@ -158,7 +182,7 @@ async function appendInTransaction(tx: Queryable, hospitalId: string, requests: 
     }
   }
   await flush();
-  return outcomes;
+  return { outcomes, lastSeq: seq > firstSeq ? seq : undefined };
 }
 
 /** Which of these requests' idempotency keys were already applied, and by which entry (one query). */

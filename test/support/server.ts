@@ -1,5 +1,5 @@
 /** A real Nirantar server on a random port over a throwaway database, and a small FHIR client for it. */
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
 import { createTestDatabase } from './database.js';
 
 export const TEST_TOKEN = 'test-bootstrap-token-0123456789';
@@ -12,9 +12,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { bodyLimit?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const server = await startServer({ port: 0, dataDir: '', databaseUrl: db.url, bootstrapToken: TEST_TOKEN, bodyLimit: options.bodyLimit });
+  const server = await startServer({ ...options, port: 0, dataDir: '', databaseUrl: db.url, bootstrapToken: TEST_TOKEN });
   const base = `${server.url}/fhir/R4`;
   return {
     server, base, databaseUrl: db.url,

@@ -5,7 +5,7 @@
  */
 import type { Database, Queryable } from '../../store/database.js';
 import type { LedgerEntryBody } from '../../store/ledger-entry.js';
-import { LedgerWriter, type WritePlan } from '../../store/ledger-writer.js';
+import { LedgerWriter, type AfterCommit, type WritePlan } from '../../store/ledger-writer.js';
 import { FhirError, badRequest, issue, preconditionFailed } from '../outcome.js';
 import { validated } from './validated.js';
 import { search } from '../search/search.js';
@@ -28,8 +28,8 @@ export interface WriteResult {
 export class FhirRepository {
   readonly writer: LedgerWriter;
 
-  constructor(readonly db: Database) {
-    this.writer = new LedgerWriter(db);
+  constructor(readonly db: Database, afterCommit?: AfterCommit) {
+    this.writer = new LedgerWriter(db, afterCommit);
   }
 
   async create(ctx: RequestContext, resource: unknown, options: { ifNoneExist?: string } = {}): Promise<WriteResult> {
