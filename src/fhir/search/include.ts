@@ -32,6 +32,7 @@ export function parseInclude(kind: IncludeSpec['kind'], modifier: string | undef
     throw new SearchValueError(`${kind}: modifier ':${modifier}' is not supported`, 'not-supported');
   }
   const iterate = modifier !== undefined;
+  if (value === '*' && kind === '_revinclude') throw new SearchValueError('_revinclude=* is not supported; name the type and parameter', 'not-supported');
   const [sourceType, code, targetType, ...extra] = value === '*' ? [resourceType, '*'] : value.split(':');
   if (code === undefined || extra.length > 0) throw new SearchValueError(`${kind}: '${value}' is not Type:parameter[:targetType]`);
   if (!isSupportedResourceType(sourceType)) throw new SearchValueError(`${kind}: '${sourceType}' is not a resource type`);
@@ -59,7 +60,7 @@ export function parseInclude(kind: IncludeSpec['kind'], modifier: string | undef
 }
 
 /** The resources `specs` add to `matches`, in the order found, without duplicates. */
-export async function loadIncludes(db: Queryable, hospitalId: string, matches: StoredResource[], specs: IncludeSpec[]): Promise<StoredResource[]> {
+export async function loadIncludes(db: Queryable, hospitalId: string, baseUrl: string, matches: StoredResource[], specs: IncludeSpec[]): Promise<StoredResource[]> {
   if (specs.length === 0 || matches.length === 0) return [];
   const seen = new Set(matches.map((r) => `${r.resourceType}/${r.id}`));
   const included: StoredResource[] = [];
@@ -68,7 +69,7 @@ export async function loadIncludes(db: Queryable, hospitalId: string, matches: S
     const added: StoredResource[] = [];
     for (const spec of specs) {
       if (round > 0 && !spec.iterate) continue;
-      const found = spec.kind === '_include' ? await forward(db, hospitalId, frontier, spec) : await reverse(db, hospitalId, frontier, spec);
+      const found = spec.kind === '_include' ? await forward(db, hospitalId, baseUrl, frontier, spec) : await reverse(db, hospitalId, baseUrl, frontier, spec);
       for (const r of found) {
         const key = `${r.resourceType}/${r.id}`;
         if (seen.has(key)) continue;
@@ -87,27 +88,31 @@ const VERSION_JOIN =
   'JOIN resource_version v ON v.hospital_id = c.hospital_id AND v.resource_type = c.resource_type AND v.id = c.id AND v.version_id = c.version_id';
 
 /** The resources that `spec.sourceType` resources among `from` refer to through `spec.codes`. */
-async function forward(db: Queryable, hospitalId: string, from: StoredResource[], spec: IncludeSpec): Promise<StoredResource[]> {
+async function forward(db: Queryable, hospitalId: string, baseUrl: string, from: StoredResource[], spec: IncludeSpec): Promise<StoredResource[]> {
   const ids = from.filter((r) => r.resourceType === spec.sourceType).map((r) => r.id);
   if (ids.length === 0 || spec.codes.length === 0) return [];
-  const params: unknown[] = [hospitalId, spec.sourceType, ids, spec.codes];
+  const params: unknown[] = [hospitalId, spec.sourceType, ids, spec.codes, `${baseUrl}/`];
   if (spec.targetType) params.push(spec.targetType);
+  // 'Type/id', or an absolute URL to this server (indexed as written), names a local resource.
   return db.query<StoredResource>(
     `SELECT DISTINCT ON (c.resource_type, c.id) ${RESOURCE_COLUMNS}
        FROM search_index s
+      CROSS JOIN LATERAL (SELECT CASE WHEN starts_with(s.value, $5) THEN substr(s.value, length($5) + 1) ELSE s.value END AS ref) r
        JOIN resource_current c ON c.hospital_id = s.hospital_id
-        AND c.resource_type = split_part(s.value, '/', 1) AND c.id = split_part(s.value, '/', 2)
+        AND c.resource_type = split_part(r.ref, '/', 1) AND c.id = split_part(r.ref, '/', 2)
        ${VERSION_JOIN}
       WHERE s.hospital_id = $1 AND s.resource_type = $2 AND s.resource_id = ANY($3::text[]) AND s.code = ANY($4::text[])
-        AND NOT c.deleted${spec.targetType ? ' AND c.resource_type = $5' : ''}
+        AND NOT c.deleted${spec.targetType ? ' AND c.resource_type = $6' : ''}
       ORDER BY c.resource_type, c.id`,
     params,
   );
 }
 
 /** The `spec.sourceType` resources that refer to any of `to` through `spec.codes`. */
-async function reverse(db: Queryable, hospitalId: string, to: StoredResource[], spec: IncludeSpec): Promise<StoredResource[]> {
-  const references = to.filter((r) => !spec.targetType || r.resourceType === spec.targetType).map((r) => `${r.resourceType}/${r.id}`);
+async function reverse(db: Queryable, hospitalId: string, baseUrl: string, to: StoredResource[], spec: IncludeSpec): Promise<StoredResource[]> {
+  const references = to
+    .filter((r) => !spec.targetType || r.resourceType === spec.targetType)
+    .flatMap((r) => [`${r.resourceType}/${r.id}`, `${baseUrl}/${r.resourceType}/${r.id}`]);
   if (references.length === 0 || spec.codes.length === 0) return [];
   return db.query<StoredResource>(
     `SELECT ${RESOURCE_COLUMNS}

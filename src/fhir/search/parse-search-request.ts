@@ -7,8 +7,9 @@ import { FhirError, issue, type OperationOutcomeIssue } from '../outcome.js';
 import { searchParametersOf, type SearchParameter } from './search-parameters.js';
 import { SearchValueError } from './search-value-error.js';
 import { SqlParams } from './sql-params.js';
-import type { FilterContext, SearchFilter } from './search-filter.js';
+import { indexExists, type FilterContext, type SearchFilter } from './search-filter.js';
 import { sqlForString } from './sql-for-string.js';
+import { pageDriver, type PageDriver } from './page-driver.js';
 import { sqlForToken } from './sql-for-token.js';
 import { sqlForReference } from './sql-for-reference.js';
 import { sqlForDate, sqlForLastUpdated } from './sql-for-date.js';
@@ -16,11 +17,10 @@ import { sqlForNumber } from './sql-for-number.js';
 import { sqlForUri } from './sql-for-uri.js';
 import { sqlForId } from './sql-for-id.js';
 import { sqlForSort } from './sql-for-sort.js';
-import { parseInclude, type IncludeSpec } from './include.js';
-import { ELEMENT_NAME } from './elements.js';
+import type { IncludeSpec } from './include.js';
+import { applyResultParam, DEFAULT_COUNT } from './result-params.js';
 
-export const DEFAULT_COUNT = 20;
-export const MAX_COUNT = 1000;
+export { DEFAULT_COUNT, MAX_COUNT } from './result-params.js';
 
 export interface SearchPlan {
   /** Conditions on resource_current `c`, ANDed. */
@@ -36,6 +36,14 @@ export interface SearchPlan {
   summaryCount: boolean;
   elements?: string[];
   includes: IncludeSpec[];
+  /**
+   * Without _sort, the criterion that walks the page in its index order (see page-driver.ts). Its
+   * EXISTS stays in `where` (at `driverIndex`) for counting.
+   */
+  driver?: PageDriver;
+  driverIndex: number;
+  /** The driver's criterion, to bind it again in a statement of its own. */
+  driverFilter?: SearchFilter;
   /** The accepted pairs, for the self and paging links (without _count/_offset). */
   linkParams: Array<[string, string]>;
   warnings: OperationOutcomeIssue[];
@@ -53,6 +61,8 @@ const SQL_FOR_TYPE: Partial<Record<SearchParameter['type'], FilterSql>> = {
   uri: sqlForUri,
 };
 
+const PINPOINTING_TOKENS = new Set(['identifier', 'phone', 'email', 'telecom']);
+
 /** Handled by the HTTP layer (response format), not by search. */
 const TRANSPORT_PARAMS = new Set(['_format', '_pretty']);
 
@@ -61,10 +71,13 @@ export function parseSearchRequest(request: { hospitalId: string; resourceType: 
   const params = new SqlParams([request.hospitalId, request.resourceType]);
   const ctx: FilterContext = { params, resourceType: request.resourceType, baseUrl: request.baseUrl.replace(/\/+$/, '') };
   const plan: SearchPlan = {
-    where: [], params, whereParamCount: 0, orderBy: '', count: DEFAULT_COUNT, offset: 0, total: 'estimate',
+    where: [], params, whereParamCount: 0, driverIndex: -1, orderBy: '', count: DEFAULT_COUNT, offset: 0, total: 'estimate',
     summaryCount: false, includes: [], linkParams: [], warnings: [],
   };
   let sort: [string, string] | undefined;
+  let driver: PageDriver | undefined;
+  let driverFilter: SearchFilter | undefined;
+  let pinpointed = false;
 
   const refuse = (name: string, err: SearchValueError) => {
     if (request.strict) throw new FhirError(400, issue(err.issueCode, err.message));
@@ -79,6 +92,8 @@ export function parseSearchRequest(request: { hospitalId: string; resourceType: 
     const code = colon < 0 ? name : name.slice(0, colon);
     const modifier = colon < 0 ? undefined : name.slice(colon + 1);
     try {
+      // PostgreSQL text cannot hold NUL; refused here, it would fail the statement instead.
+      if (name.includes('\u0000') || value.includes('\u0000')) throw new SearchValueError(`${name.split('\u0000').join('\\0')}: NUL characters are not allowed`);
       if (code === '_sort' && modifier === undefined) {
         sort = [name, value];
         continue; // built after the filters, so that its binds come after theirs
@@ -93,11 +108,23 @@ export function parseSearchRequest(request: { hospitalId: string; resourceType: 
       const filter: SearchFilter = { name, code, modifier, value, param };
       const before = params.values.length;
       try {
-        plan.where.push(sqlForFilter(filter, ctx));
+        const candidate = code.startsWith('_') ? undefined : pageDriver(filter, ctx, params.add(code));
+        if (candidate && (!driver || candidate.rank < driver.rank)) {
+          driver = candidate;
+          driverFilter = filter;
+          plan.driverIndex = plan.where.length;
+          plan.where.push(indexExists(candidate.codeParam, candidate.condition('s')));
+        } else {
+          params.values.length = before; // the code bound for a driver that did not come about
+          plan.where.push(sqlForFilter(filter, ctx));
+        }
       } catch (err) {
         params.values.length = before; // a refused filter leaves no binds behind
         throw err;
       }
+      // An id, identifier or phone number names a handful of resources: then the page is quicker
+      // found from them than by walking a driver's index, which checks every row it passes.
+      if (code === '_id' || (PINPOINTING_TOKENS.has(code) && param.type === 'token' && modifier === undefined)) pinpointed = true;
       plan.linkParams.push([name, value]);
     } catch (err) {
       if (!(err instanceof SearchValueError)) throw err;
@@ -106,6 +133,7 @@ export function parseSearchRequest(request: { hospitalId: string; resourceType: 
   }
 
   plan.whereParamCount = params.values.length;
+  if (!sort && !pinpointed) [plan.driver, plan.driverFilter] = [driver, driverFilter];
   try {
     plan.orderBy = sqlForSort(sort?.[1] ?? '_id', definitions, params);
     if (sort) plan.linkParams.push(sort);
@@ -113,6 +141,7 @@ export function parseSearchRequest(request: { hospitalId: string; resourceType: 
     if (!(err instanceof SearchValueError)) throw err;
     params.values.length = plan.whereParamCount;
     plan.orderBy = sqlForSort('_id', definitions, params);
+    if (!pinpointed) [plan.driver, plan.driverFilter] = [driver, driverFilter];
     refuse('_sort', err);
   }
   return plan;
@@ -126,45 +155,4 @@ function sqlForFilter(filter: SearchFilter, ctx: FilterContext): string {
     throw new SearchValueError(`Search parameter '${filter.code}' (${filter.param.type}) is not supported`, 'not-supported');
   }
   return sql(filter, ctx);
-}
-
-/** Applies a search result parameter; false when `code` is not one (then it is a filter). */
-function applyResultParam(plan: SearchPlan, code: string, modifier: string | undefined, value: string, resourceType: string): boolean {
-  const noModifier = () => {
-    if (modifier !== undefined) throw new SearchValueError(`${code} takes no modifier (':${modifier}')`, 'not-supported');
-  };
-  switch (code) {
-    case '_count':
-    case '_offset': {
-      noModifier();
-      if (!/^\d{1,9}$/.test(value)) throw new SearchValueError(`${code} must be a whole number, not '${value}'`);
-      if (code === '_count') plan.count = Math.min(Number(value), MAX_COUNT);
-      else plan.offset = Number(value);
-      return true;
-    }
-    case '_total':
-      noModifier();
-      if (value !== 'none' && value !== 'estimate' && value !== 'accurate') throw new SearchValueError(`_total must be none, estimate or accurate, not '${value}'`);
-      plan.total = value;
-      return true;
-    case '_summary':
-      noModifier();
-      if (value === 'count') plan.summaryCount = true;
-      else if (value !== 'false') throw new SearchValueError(`_summary=${value} is not supported (count and false are)`, 'not-supported');
-      return true;
-    case '_elements': {
-      noModifier();
-      const elements = value.split(',').map((e) => e.trim());
-      const bad = elements.find((e) => !ELEMENT_NAME.test(e));
-      if (bad !== undefined) throw new SearchValueError(`_elements: '${bad}' is not an element name`);
-      plan.elements = elements;
-      return true;
-    }
-    case '_include':
-    case '_revinclude':
-      plan.includes.push(parseInclude(code, modifier, value, resourceType));
-      return true;
-    default:
-      return false;
-  }
 }

@@ -29,10 +29,15 @@ export const RESOURCE_TYPE_PARAM = '$2';
 
 /** `[NOT] EXISTS` an index row of `code` for the resource `c` that satisfies `condition` (over `s`). */
 export function indexMatch(ctx: FilterContext, code: string, condition: string | undefined, negate = false): string {
+  return indexExists(ctx.params.add(code), condition, negate);
+}
+
+/** indexMatch with the code already bound as `codeParam`. */
+export function indexExists(codeParam: string, condition: string | undefined, negate = false): string {
   const where = condition === undefined ? '' : ` AND (${condition})`;
   return (
     `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM search_index s WHERE s.hospital_id = ${HOSPITAL_PARAM}` +
-    ` AND s.resource_type = ${RESOURCE_TYPE_PARAM} AND s.code = ${ctx.params.add(code)}` +
+    ` AND s.resource_type = ${RESOURCE_TYPE_PARAM} AND s.code = ${codeParam}` +
     ` AND s.resource_id = c.id${where})`
   );
 }

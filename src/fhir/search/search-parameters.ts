@@ -7,7 +7,7 @@
  * cut down to the branches rooted at this type (or at Resource/DomainResource, rewritten to this
  * type, because @medplum/core's evaluator does not treat `Resource.` as "any resource").
  */
-import { parseFhirPath, type FhirPathAtom } from '@medplum/core';
+import { getSearchParameterDetails, parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import { searchParametersFor, type SearchParameterDefinition } from '../definitions.js';
 
 export type SearchParameterType = SearchParameterDefinition['type'];
@@ -18,6 +18,12 @@ export interface SearchParameter {
   definition: SearchParameterDefinition;
   /** The expression for this resource type, parsed; undefined when it has none (e.g. _text). */
   expression?: FhirPathAtom;
+  /**
+   * Date parameters only: every value is a date, dateTime or instant (no Period or Timing), so no
+   * indexed range spans more than a year ('2020'). Searches use this to bound low_time when they
+   * compare high_time, which keeps `birthdate=ge2020` a range scan of the time index.
+   */
+  pointInTime?: boolean;
 }
 
 /** Parameters the search index never holds: composites and specials, full-text and _query,
@@ -42,7 +48,8 @@ export function searchParametersOf(resourceType: string): Map<string, SearchPara
       // breaking every write of this type.
       expression = undefined;
     }
-    params.set(code, { code, type: definition.type, definition, expression });
+    const pointInTime = definition.type === 'date' && expression ? isPointInTime(resourceType, definition) : undefined;
+    params.set(code, { code, type: definition.type, definition, expression, pointInTime });
   }
   byType.set(resourceType, params);
   return params;
@@ -57,6 +64,20 @@ export function indexedSearchParameters(resourceType: string): SearchParameter[]
   );
   indexedByType.set(resourceType, list);
   return list;
+}
+
+const POINT_TYPES = new Set(['date', 'dateTime', 'instant', 'string']);
+// Indexed as nothing (see index-date.ts), so they cannot widen a range either.
+const UNINDEXED_DATE_TYPES = new Set(['Age', 'Range']);
+
+function isPointInTime(resourceType: string, definition: SearchParameterDefinition): boolean {
+  try {
+    const details = getSearchParameterDetails(resourceType, definition as Parameters<typeof getSearchParameterDetails>[1]);
+    const types = (details.elementDefinitions ?? []).flatMap((e) => (e.type ?? []).map((t) => t.code));
+    return types.length > 0 && types.every((t) => POINT_TYPES.has(t) || UNINDEXED_DATE_TYPES.has(t));
+  } catch {
+    return false; // unknown shape: assume values may be Periods
+  }
 }
 
 /** The union branches of `expression` that apply to `resourceType`, joined again with `|`. */

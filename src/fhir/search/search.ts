@@ -10,6 +10,7 @@ import { parseSearchRequest, type SearchPlan } from './parse-search-request.js';
 import { loadIncludes, type StoredResource } from './include.js';
 import { searchsetBundle, type Bundle } from './search-bundle.js';
 import { selectElements } from './elements.js';
+import { matchConditions, pageStatement, walkStatement } from './sql-for-page.js';
 
 export type { Bundle, BundleEntry, BundleLink } from './search-bundle.js';
 export { parseSearchParams } from './parse-search-params.js';
@@ -34,23 +35,7 @@ export async function search(db: Queryable, request: SearchRequest): Promise<Bun
     return searchsetBundle({ ...parts, hasNext: false, total, matches: [], includes: [] });
   }
 
-  const params = plan.params.values.slice();
-  params.push(plan.count + 1, plan.offset);
-  // The page is chosen from resource_current and the index alone; only its rows then fetch their
-  // content. (Joining resource_version before the LIMIT made PostgreSQL read the jsonb of every
-  // match.) The outer query is aliased `c` as well, so the same ORDER BY applies to both.
-  // One row more than the page shows whether another page follows, without counting.
-  const rows = await db.query<StoredResource>(
-    `SELECT c.resource_type AS "resourceType", c.id, v.resource
-       FROM (SELECT c.hospital_id, c.resource_type, c.id, c.version_id, c.last_updated
-               FROM resource_current c
-              WHERE ${matchConditions(plan)}
-              ORDER BY ${plan.orderBy}
-              LIMIT $${params.length - 1} OFFSET $${params.length}) c
-       JOIN resource_version v ON v.hospital_id = c.hospital_id AND v.resource_type = c.resource_type AND v.id = c.id AND v.version_id = c.version_id
-      ORDER BY ${plan.orderBy}`,
-    params,
-  );
+  const rows = await pageRows(db, plan);
   const hasNext = rows.length > plan.count;
   const matches = (hasNext ? rows.slice(0, plan.count) : rows).map(resourceTypeFirst);
 
@@ -61,9 +46,28 @@ export async function search(db: Queryable, request: SearchRequest): Promise<Bun
     else if (plan.total === 'accurate') total = await countMatches(db, plan);
   }
 
-  const includes = (await loadIncludes(db, request.hospitalId, matches, plan.includes)).map(resourceTypeFirst);
+  const includes = (await loadIncludes(db, request.hospitalId, request.baseUrl.replace(/\/+$/, ''), matches, plan.includes)).map(resourceTypeFirst);
   const shown = plan.elements ? matches.map((m) => ({ ...m, resource: selectElements(m.resource, plan.elements!) })) : matches;
   return searchsetBundle({ ...parts, hasNext, total, matches: shown, includes });
+}
+
+/**
+ * The page's rows. A driven page walks a bounded number of its driver's index rows (so PostgreSQL
+ * plans a quick walk, not a read of every match); a page that comes back short was either the end
+ * of the matches or a walk cut short by criteria few rows meet; only then is the walk measured,
+ * and retried eight times longer while it was cut short.
+ */
+async function pageRows(db: Queryable, plan: SearchPlan): Promise<StoredResource[]> {
+  let walk = (plan.offset + plan.count + 1) * 4 + 100;
+  for (;;) {
+    const page = pageStatement(plan, walk);
+    const rows = await db.query<StoredResource>(page.sql, page.params);
+    if (!plan.driver || rows.length > plan.count) return rows;
+    const measure = walkStatement(plan, walk);
+    const [{ walked }] = await db.query<{ walked: number }>(measure.sql, measure.params);
+    if (walked < walk) return rows;
+    walk *= 8;
+  }
 }
 
 /** jsonb keeps keys in its own order; FHIR JSON conventionally starts with resourceType. */
@@ -71,13 +75,9 @@ function resourceTypeFirst(r: StoredResource): StoredResource {
   return { ...r, resource: { resourceType: r.resourceType, ...r.resource } };
 }
 
-function matchConditions(plan: SearchPlan): string {
-  return ['c.hospital_id = $1', 'c.resource_type = $2', 'NOT c.deleted', ...plan.where].join('\n        AND ');
-}
-
 async function countMatches(db: Queryable, plan: SearchPlan): Promise<number> {
   const rows = await db.query<{ total: number }>(
-    `SELECT count(*) AS total FROM resource_current c WHERE ${matchConditions(plan)}`,
+    `SELECT count(*) AS total FROM resource_current c WHERE ${matchConditions(plan.where)}`,
     plan.params.values.slice(0, plan.whereParamCount),
   );
   return rows[0].total;

@@ -11,6 +11,9 @@
  *   eb  the value ends before it                          high <  L
  *   ap  the ranges overlap, the search range widened by 10% of its distance from now
  * (L, H: the search value's low and high; low, high: the indexed value's.)
+ * Conditions on `high` alone cannot use the (code, low_time, high_time) index as a range, so each
+ * also states the bound on `low` it implies: always for eq and eb, and for ge/gt/ap when the
+ * parameter's values are points in time (no Period), whose ranges span at most a year.
  */
 import { anyOf, indexMatch, missingFilter, unsupportedModifier, type FilterContext, type SearchFilter } from './search-filter.js';
 import { splitSearchValue } from './split-search-value.js';
@@ -26,7 +29,8 @@ export function sqlForDate(filter: SearchFilter, ctx: FilterContext): string {
     const { prefix, range } = parseDateValue(filter.name, part);
     // `low_time IS NOT NULL` lets the partial index search_index_time serve conditions that
     // only mention high_time.
-    return `s.low_time IS NOT NULL AND ${dateCondition(prefix, range, 's.low_time', 's.high_time', ctx.params)}`;
+    const span = filter.param.pointInTime ? MAX_POINT_SPAN_MS : undefined;
+    return `s.low_time IS NOT NULL AND ${dateCondition(prefix, range, 's.low_time', 's.high_time', ctx.params, span)}`;
   });
   return indexMatch(ctx, filter.code, anyOf(conditions));
 }
@@ -50,23 +54,33 @@ export function parseDateValue(name: string, part: string): { prefix: SearchPref
   return { prefix, range };
 }
 
-export function dateCondition(prefix: SearchPrefix, range: DateRange, low: string, high: string, p: SqlParams): string {
-  const L = () => `${p.add(range.low)}::timestamptz`;
-  const H = () => `${p.add(range.high)}::timestamptz`;
+/** The longest range a date, dateTime or instant covers: a year ('2020'), leap years included. */
+export const MAX_POINT_SPAN_MS = 366 * 86_400_000;
+
+/**
+ * The SQL for `prefix` comparing the indexed range [low, high] (column expressions) with `range`;
+ * `span`, when known, is the most any indexed range spans.
+ */
+export function dateCondition(prefix: SearchPrefix, range: DateRange, low: string, high: string, p: SqlParams, span?: number): string {
+  const at = (iso: string) => `${p.add(iso)}::timestamptz`;
+  const before = (iso: string, ms: number) => at(new Date(Date.parse(iso) - ms).toISOString());
+  // low > high - span, so a bound on high bounds low too.
+  const lowFrom = (iso: string) => (span === undefined ? '' : ` AND ${low} > ${before(iso, span)}`);
   switch (prefix) {
-    case 'eq': return `${low} >= ${L()} AND ${high} <= ${H()}`;
-    case 'ne': return `(${low} < ${L()} OR ${high} > ${H()})`;
-    case 'gt': return `${high} > ${H()}`;
-    case 'lt': return `${low} < ${L()}`;
-    case 'ge': return `${high} >= ${L()}`;
-    case 'le': return `${low} <= ${H()}`;
-    case 'sa': return `${low} > ${H()}`;
-    case 'eb': return `${high} < ${L()}`;
+    case 'eq': { const H = at(range.high); return `${low} >= ${at(range.low)} AND ${low} <= ${H} AND ${high} <= ${H}`; }
+    case 'ne': return `(${low} < ${at(range.low)} OR ${high} > ${at(range.high)})`;
+    case 'gt': return `${high} > ${at(range.high)}${lowFrom(range.high)}`;
+    case 'lt': return `${low} < ${at(range.low)}`;
+    case 'ge': return `${high} >= ${at(range.low)}${lowFrom(range.low)}`;
+    case 'le': return `${low} <= ${at(range.high)}`;
+    case 'sa': return `${low} > ${at(range.high)}`;
+    case 'eb': { const L = at(range.low); return `${high} < ${L} AND ${low} < ${L}`; }
     case 'ap': {
       const from = Date.parse(range.low);
       const to = Date.parse(range.high);
       const slack = Math.abs(Date.now() - (from + to) / 2) * 0.1;
-      return `${low} <= ${p.add(new Date(to + slack).toISOString())}::timestamptz AND ${high} >= ${p.add(new Date(from - slack).toISOString())}::timestamptz`;
+      const L = new Date(from - slack).toISOString();
+      return `${low} <= ${at(new Date(to + slack).toISOString())} AND ${high} >= ${at(L)}${lowFrom(L)}`;
     }
   }
 }

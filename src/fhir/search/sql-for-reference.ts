@@ -3,7 +3,7 @@
  * can point to), an absolute URL (relative again when it points at this server), and the `:Type`
  * modifier (`subject:Patient=123`).
  */
-import { anyOf, indexMatch, missingFilter, unsupportedModifier, type FilterContext, type SearchFilter } from './search-filter.js';
+import { indexMatch, missingFilter, unsupportedModifier, type FilterContext, type SearchFilter } from './search-filter.js';
 import { splitSearchValue, unescapeSearchValue } from './split-search-value.js';
 import { normaliseReference } from './index-reference.js';
 import { isSupportedResourceType } from '../resource-types.js';
@@ -36,7 +36,7 @@ function candidates(filter: SearchFilter, value: string, types: string[], baseUr
   if (ID.test(local)) {
     // A bare id: the reference to it from each type the parameter may point to.
     if (types.length === 0) throw new SearchValueError(`${filter.name}: '${value}' needs a type (Type/id)`);
-    return types.map((t) => `${t}/${local}`);
+    return types.flatMap((t) => (baseUrl ? [`${t}/${local}`, `${baseUrl}/${t}/${local}`] : [`${t}/${local}`]));
   }
   const slash = local.indexOf('/');
   if (slash > 0 && !local.includes('://') && !local.startsWith('urn:')) {
@@ -46,5 +46,6 @@ function candidates(filter: SearchFilter, value: string, types: string[], baseUr
   }
   const normalised = normaliseReference(local);
   if (normalised === undefined) throw new SearchValueError(`${filter.name}: '${value}' is not a reference`);
-  return [normalised];
+  // A reference written as an absolute URL to this server is indexed as written.
+  return baseUrl && /^[A-Z][A-Za-z]+\/[^/]+$/.test(normalised) ? [normalised, `${baseUrl}/${normalised}`] : [normalised];
 }

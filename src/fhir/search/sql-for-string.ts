@@ -9,19 +9,27 @@ import { escapeLike } from './sql-params.js';
 import { normaliseString } from './string-normalise.js';
 
 export function sqlForString(filter: SearchFilter, ctx: FilterContext): string {
+  if (filter.modifier === 'missing') return missingFilter(filter, ctx);
+  const conditions = splitSearchValue(filter.value, ',').map((part) => stringCondition(filter, part, ctx)('s'));
+  return indexMatch(ctx, filter.code, anyOf(conditions));
+}
+
+/**
+ * The condition one value puts on an index row, for any alias of search_index (the binds are
+ * added once; the returned function only places them).
+ */
+export function stringCondition(filter: SearchFilter, part: string, ctx: FilterContext): (alias: string) => string {
   const { modifier } = filter;
-  if (modifier === 'missing') return missingFilter(filter, ctx);
   if (modifier !== undefined && modifier !== 'exact' && modifier !== 'contains') unsupportedModifier(filter);
   const p = ctx.params;
-  const conditions = splitSearchValue(filter.value, ',').map((part) => {
-    const text = unescapeSearchValue(part);
-    const folded = normaliseString(text);
-    if (modifier === 'exact') {
-      // The folded value narrows through the index; raw decides.
-      return `s.value = ${p.add(folded)} AND s.raw = ${p.add(text)}`;
-    }
-    if (modifier === 'contains') return `s.value LIKE ${p.add(`%${escapeLike(folded)}%`)}`;
-    return `s.value LIKE ${p.add(`${escapeLike(folded)}%`)}`;
-  });
-  return indexMatch(ctx, filter.code, anyOf(conditions));
+  const text = unescapeSearchValue(part);
+  const folded = normaliseString(text);
+  if (modifier === 'exact') {
+    // The folded value narrows through the index; raw decides.
+    const value = p.add(folded);
+    const raw = p.add(text);
+    return (s) => `${s}.value = ${value} AND ${s}.raw = ${raw}`;
+  }
+  const pattern = p.add(modifier === 'contains' ? `%${escapeLike(folded)}%` : `${escapeLike(folded)}%`);
+  return (s) => `${s}.value LIKE ${pattern}`;
 }

@@ -11,7 +11,7 @@ export const MAX_INDEXED_LENGTH = 512;
 
 // Only the Latin/Greek/Cyrillic diacritic blocks: vowel signs and viramas of Indic scripts are
 // also combining marks (\p{M}), and dropping those would turn "शर्मा" into another name.
-const DIACRITICS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+/g;
+const DIACRITICS = /(?:[\u0300-\u036f]|[\u1ab0-\u1aff]|[\u1dc0-\u1dff]|[\u20d0-\u20ff]|[\ufe20-\ufe2f])+/g;
 const WHITESPACE = /\s+/g;
 
 /** Lower case, no diacritics (NFD, drop the marks, NFC again), single spaces, trimmed. */
