@@ -8,7 +8,19 @@ import { supportedResourceTypes } from './resource-types.js';
 const INDEXED_TYPES = new Set(['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri']);
 const NOT_INDEXED = new Set(['_text', '_content', '_query']);
 
+/** `Type:param` for every reference search parameter of any type that may point at `type`. */
+function revIncludesOf(type: string, types: string[]): string[] {
+  const out: string[] = [];
+  for (const source of types) {
+    for (const sp of searchParametersFor(source).values()) {
+      if (sp.type === 'reference' && (sp.target ?? []).includes(type)) out.push(`${source}:${sp.code}`);
+    }
+  }
+  return out;
+}
+
 export function capabilityStatement(baseUrl: string): Record<string, unknown> {
+  const types = [...supportedResourceTypes()].sort();
   const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'];
   return {
     resourceType: 'CapabilityStatement',
@@ -24,7 +36,7 @@ export function capabilityStatement(baseUrl: string): Record<string, unknown> {
       mode: 'server',
       security: { cors: false, description: 'Every request needs Authorization: Bearer <token>.' },
       interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
-      resource: [...supportedResourceTypes()].sort().map((type) => ({
+      resource: types.map((type) => ({
         type,
         versioning: 'versioned-update',
         readHistory: true,
@@ -33,8 +45,8 @@ export function capabilityStatement(baseUrl: string): Record<string, unknown> {
         conditionalUpdate: true,
         conditionalDelete: 'not-supported',
         interaction: interactions.map((code) => ({ code })),
-        searchInclude: ['*'],
-        searchRevInclude: ['*'],
+        searchInclude: ['*', ...[...searchParametersFor(type).values()].filter((sp) => sp.type === 'reference').map((sp) => `${type}:${sp.code}`)],
+        searchRevInclude: revIncludesOf(type, types),
         searchParam: [...searchParametersFor(type).values()]
           .filter((sp) => INDEXED_TYPES.has(sp.type) && !NOT_INDEXED.has(sp.code))
           .map((sp) => ({ name: sp.code, definition: sp.url, type: sp.type })),

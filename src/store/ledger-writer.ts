@@ -10,7 +10,7 @@
  */
 import type { Database, Queryable } from './database.js';
 import { GENESIS_HASH, sealEntry, type LedgerEntry, type LedgerEntryBody, type VersionWrite } from './ledger-entry.js';
-import { projectEntries } from './projection.js';
+import { indexRowsOf, insertIndexRows, projectEntries } from './projection.js';
 import { readEntry } from './ledger-reader.js';
 
 /** What a write wants to append, decided by reading the current state under the chain lock. */
@@ -50,6 +50,7 @@ interface Pending {
 }
 
 const MAX_BATCH = 64;
+const MAX_IN_FLIGHT = 2;
 
 /**
  * Called after each COMMIT that appended entries, before any write of the batch is acknowledged:
@@ -61,35 +62,39 @@ export type AfterCommit = (hospitalId: string, lastSeq: number) => Promise<void>
 
 export class LedgerWriter {
   private queue: Pending[] = [];
-  private running = false;
+  private inFlight = 0;
 
   constructor(private readonly db: Database, private readonly afterCommit?: AfterCommit) {}
 
   append<R>(request: WriteRequest<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ request: request as WriteRequest<unknown>, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.running) void this.drain();
+      this.pump();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.length > 0) {
-        // One hospital per transaction: each hospital has its own chain and lock.
-        const hospitalId = this.queue[0].request.hospitalId;
-        const batch: Pending[] = [];
-        this.queue = this.queue.filter((p) => {
-          if (batch.length < MAX_BATCH && p.request.hospitalId === hospitalId) {
-            batch.push(p);
-            return false;
-          }
-          return true;
-        });
-        await this.appendBatch(hospitalId, batch);
-      }
-    } finally {
-      this.running = false;
+  /**
+   * Keeps up to MAX_IN_FLIGHT batch transactions going. They queue on the chain lock in
+   * PostgreSQL, so the next batch's BEGIN, early planning and index inserts overlap the current
+   * batch's COMMIT (fsync) instead of waiting behind it.
+   */
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      // One hospital per transaction: each hospital has its own chain and lock.
+      const hospitalId = this.queue[0].request.hospitalId;
+      const batch: Pending[] = [];
+      this.queue = this.queue.filter((p) => {
+        if (batch.length < MAX_BATCH && p.request.hospitalId === hospitalId) {
+          batch.push(p);
+          return false;
+        }
+        return true;
+      });
+      this.inFlight++;
+      void this.appendBatch(hospitalId, batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
     }
   }
 
@@ -125,45 +130,49 @@ async function appendInTransaction(
   hospitalId: string,
   requests: WriteRequest<unknown>[],
 ): Promise<{ outcomes: Outcome[]; lastSeq?: number }> {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7243))', [hospitalId], 'ledger-lock');
-  const [head] = await tx.query<{ seq: number; hash: string }>(
-    'SELECT seq, hash FROM ledger_entry WHERE hospital_id = $1 ORDER BY seq DESC LIMIT 1',
-    [hospitalId],
-    'ledger-head',
+  const outcomes: Outcome[] = new Array(requests.length);
+  // Plain creates are planned and their index rows inserted before the chain lock is taken.
+  const early = await planCreatesEarly(tx, hospitalId, requests, outcomes);
+
+  const [head] = await tx.query<{ seq: number | null; hash: string | null }>(
+    'SELECT seq, hash FROM nirantar_lock_ledger_head($1)', [hospitalId], 'ledger-lock-head',
   );
   const firstSeq = head?.seq ?? 0;
   let seq = firstSeq;
   let prevHash = head?.hash ?? GENESIS_HASH;
   const seen = await appliedRequestIds(tx, hospitalId, requests);
-  // Entries sealed but not yet inserted. They are inserted together (one statement each for the
-  // ledger and the projections) unless a later write needs to read the state they change.
+  // Entries sealed but not yet inserted. They are inserted together (one statement for the ledger
+  // and the projections) unless a later write needs to read the state they change.
   const pending: Array<{ sealed: LedgerEntry; body: LedgerEntryBody }> = [];
   const inBatch = new Map<string, LedgerEntryBody>();
   const flush = async () => {
     if (pending.length === 0) return;
-    await insertEntries(tx, hospitalId, pending);
-    await projectEntries(tx, pending.map((p) => p.body));
+    await projectEntries(tx, pending.map((p) => p.body), { ledger: pending.map((p) => p.sealed), indexed: early.indexed });
     pending.length = 0;
   };
-  const outcomes: Outcome[] = [];
-  for (const request of requests) {
+  for (let i = 0; i < requests.length; i++) {
+    const request = requests[i];
+    if (outcomes[i]) continue; // failed while planned early
     try {
       if (request.requestId) {
         const earlier = inBatch.get(request.requestId) ?? (seen.has(request.requestId) ? await readEntry(tx, hospitalId, seen.get(request.requestId)!) : undefined);
         if (earlier) {
-          outcomes.push({ ok: true, value: await request.replay(tx, earlier) });
+          await early.discard(request);
+          outcomes[i] = { ok: true, value: await request.replay(tx, earlier) };
           continue;
         }
       }
-      if (request.readsState !== false) await flush();
-      const time = new Date().toISOString();
-      const plan = await request.plan(tx, time);
+      let plan = early.plans.get(request);
+      if (!plan) {
+        if (request.readsState !== false) await flush();
+        plan = await request.plan(tx, new Date().toISOString());
+      }
       if (plan.versions.length === 0) {
-        outcomes.push({ ok: true, value: plan.result });
+        outcomes[i] = { ok: true, value: plan.result };
         continue;
       }
       const body: LedgerEntryBody = {
-        hospital: hospitalId, seq: seq + 1, time, actor: request.actor, sourceIp: request.sourceIp,
+        hospital: hospitalId, seq: seq + 1, time: plan.versions[0].lastUpdated, actor: request.actor, sourceIp: request.sourceIp,
         requestId: request.requestId, requestHash: request.requestHash, interaction: plan.interaction,
         versions: plan.versions, ...(plan.responses ? { responses: plan.responses } : {}),
       };
@@ -172,17 +181,53 @@ async function appendInTransaction(
       if (request.requestId) inBatch.set(request.requestId, body);
       seq = sealed.seq;
       prevHash = sealed.hash;
-      outcomes.push({ ok: true, value: plan.result });
+      outcomes[i] = { ok: true, value: plan.result };
     } catch (error) {
       // plan() threw before anything of this write reached the database (it only reads), so the
       // transaction is still clean. A failure of the INSERTs themselves aborts the transaction and
       // is handled by the caller, which retries each write alone.
       if (isDatabaseError(error)) throw error;
-      outcomes.push({ ok: false, error });
+      outcomes[i] = { ok: false, error };
     }
   }
   await flush();
   return { outcomes, lastSeq: seq > firstSeq ? seq : undefined };
+}
+
+/**
+ * Plans the writes that read nothing (plain creates) and inserts their search index rows, all before
+ * the chain lock. What stays under the lock is the idempotency check, sealing, the ledger rows and
+ * the version rows. A write that turns out to be a replay has its early index rows removed again.
+ */
+async function planCreatesEarly(tx: Queryable, hospitalId: string, requests: WriteRequest<unknown>[], outcomes: Outcome[]) {
+  const plans = new Map<WriteRequest<unknown>, WritePlan<unknown>>();
+  const indexed = new Set<VersionWrite>();
+  const rows: object[] = [];
+  const time = new Date().toISOString();
+  for (let i = 0; i < requests.length; i++) {
+    const request = requests[i];
+    if (request.readsState !== false) continue;
+    try {
+      const plan = await request.plan(tx, time);
+      plans.set(request, plan);
+      for (const v of plan.versions) {
+        if (v.versionId !== 1) continue;
+        rows.push(...indexRowsOf(hospitalId, v));
+        indexed.add(v);
+      }
+    } catch (error) {
+      if (isDatabaseError(error)) throw error;
+      outcomes[i] = { ok: false, error };
+    }
+  }
+  await insertIndexRows(tx, rows);
+  const discard = async (request: WriteRequest<unknown>) => {
+    const versions = plans.get(request)?.versions.filter((v) => indexed.has(v)) ?? [];
+    for (const v of versions) {
+      await tx.query('DELETE FROM search_index WHERE hospital_id = $1 AND resource_type = $2 AND resource_id = $3', [hospitalId, v.resourceType, v.id]);
+    }
+  };
+  return { plans, indexed, discard };
 }
 
 /** Which of these requests' idempotency keys were already applied, and by which entry (one query). */
@@ -195,16 +240,6 @@ async function appliedRequestIds(tx: Queryable, hospitalId: string, requests: Wr
     'request-keys',
   );
   return new Map(rows.map((r) => [r.request_id, r.seq]));
-}
-
-async function insertEntries(tx: Queryable, hospitalId: string, entries: Array<{ sealed: LedgerEntry; body: LedgerEntryBody }>): Promise<void> {
-  const sealed = entries.map((e) => e.sealed);
-  await tx.query(
-    `INSERT INTO ledger_entry (hospital_id, seq, recorded_at, body, prev_hash, hash)
-     SELECT $1, e.* FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[]) AS e`,
-    [hospitalId, sealed.map((e) => e.seq), entries.map((e) => e.body.time), sealed.map((e) => e.body), sealed.map((e) => e.prevHash), sealed.map((e) => e.hash)],
-    'ledger-insert',
-  );
 }
 
 function isDatabaseError(error: unknown): boolean {

@@ -1,11 +1,11 @@
 /**
  * Projects ledger entries into the read side: resource versions, current state, the search index
- * and idempotency keys. The live writer calls it for each entry inside the writing transaction;
- * `rebuild` and restore call it for thousands of entries at a time. Same function, so a rebuilt
- * database is exactly the database the writer produced.
+ * and idempotency keys. The live writer calls it inside the writing transaction; `rebuild` and
+ * restore call it for thousands of entries at a time. Same code, so a rebuilt database is exactly
+ * the database the writer produced.
  */
 import type { Queryable } from './database.js';
-import type { LedgerEntryBody, VersionWrite } from './ledger-entry.js';
+import type { LedgerEntry, LedgerEntryBody, VersionWrite } from './ledger-entry.js';
 import { searchIndexRows } from '../fhir/search/index-rows.js';
 
 const VERSION_COLUMNS =
@@ -13,7 +13,42 @@ const VERSION_COLUMNS =
 const INDEX_COLUMNS =
   'hospital_id text, resource_type text, resource_id text, code text, system text, value text, raw text, low_time timestamptz, high_time timestamptz, low_num numeric, high_num numeric';
 
-export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[]): Promise<void> {
+/** The search_index rows of one resource version (none for a deletion). */
+export function indexRowsOf(hospitalId: string, v: VersionWrite): object[] {
+  if (v.deleted || !v.resource) return [];
+  return searchIndexRows(v.resource as { resourceType: string }).map((row) => ({
+    hospital_id: hospitalId, resource_type: v.resourceType, resource_id: v.id, code: row.code,
+    system: row.system ?? null, value: row.value ?? null, raw: row.raw ?? null,
+    low_time: row.lowTime ?? null, high_time: row.highTime ?? null, low_num: row.lowNum ?? null, high_num: row.highNum ?? null,
+  }));
+}
+
+/**
+ * Inserts index rows of brand-new resources. The writer does this for creates before it takes the
+ * chain lock (same transaction, so still atomic): the rows depend on nothing the lock protects, and
+ * it keeps the most expensive insert out of the time the lock is held.
+ */
+export async function insertIndexRows(tx: Queryable, rows: object[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO search_index (hospital_id, resource_type, resource_id, code, system, value, raw, low_time, high_time, low_num, high_num)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${INDEX_COLUMNS})`,
+    [JSON.stringify(rows)],
+    'insert-index-rows',
+  );
+}
+
+export interface ProjectOptions {
+  /**
+   * The sealed ledger rows of `entries` (same order, same length), inserted in the same statement:
+   * the writer's case. Rebuild and restore leave it out (the ledger is already there).
+   */
+  ledger?: LedgerEntry[];
+  /** Versions whose index rows were already inserted (see insertIndexRows). */
+  indexed?: Set<VersionWrite>;
+}
+
+export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[], options: ProjectOptions = {}): Promise<void> {
   if (entries.length === 0) return;
   const versions: object[] = [];
   // The last version of each resource in this run of entries decides its current state.
@@ -38,19 +73,16 @@ export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[]):
     current.push({ hospital_id: hospital, resource_type: v.resourceType, id: v.id, version_id: v.versionId, last_updated: v.lastUpdated, deleted: v.deleted });
     // A first version has no index rows to replace (most writes are creates: skip the DELETE's work).
     if (v.versionId > 1) touched.push({ hospital_id: hospital, resource_type: v.resourceType, resource_id: v.id });
-    if (v.deleted || !v.resource) continue;
-    for (const row of searchIndexRows(v.resource as { resourceType: string })) {
-      index.push({
-        hospital_id: hospital, resource_type: v.resourceType, resource_id: v.id, code: row.code,
-        system: row.system ?? null, value: row.value ?? null, raw: row.raw ?? null,
-        low_time: row.lowTime ?? null, high_time: row.highTime ?? null, low_num: row.lowNum ?? null, high_num: row.highNum ?? null,
-      });
-    }
+    if (!options.indexed?.has(v)) index.push(...indexRowsOf(hospital, v));
   }
+  const ledger = options.ledger ?? [];
   // One round trip: data-modifying CTEs share one snapshot, so the DELETE removes only the
   // index rows that existed before this statement, and the INSERT adds the new ones.
   await tx.query(
     `WITH
+      ins_ledger AS (
+        INSERT INTO ledger_entry (hospital_id, seq, recorded_at, body, prev_hash, hash)
+        SELECT * FROM unnest($6::text[], $7::bigint[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])),
       ins_version AS (
         INSERT INTO resource_version (hospital_id, resource_type, id, version_id, seq, last_updated, deleted, method, resource)
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${VERSION_COLUMNS})),
@@ -67,7 +99,11 @@ export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[]):
         SELECT * FROM jsonb_to_recordset($5::jsonb) AS x(hospital_id text, request_id text, request_hash text, seq bigint))
     INSERT INTO search_index (hospital_id, resource_type, resource_id, code, system, value, raw, low_time, high_time, low_num, high_num)
     SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(${INDEX_COLUMNS})`,
-    [JSON.stringify(versions), JSON.stringify(current), JSON.stringify(touched), JSON.stringify(index), JSON.stringify(requestKeys)],
+    [
+      JSON.stringify(versions), JSON.stringify(current), JSON.stringify(touched), JSON.stringify(index), JSON.stringify(requestKeys),
+      ledger.map((_, i) => entries[i].hospital), ledger.map((e) => e.seq), ledger.map((_, i) => entries[i].time),
+      ledger.map((e) => e.body), ledger.map((e) => e.prevHash), ledger.map((e) => e.hash),
+    ],
     'project-entries',
   );
 }

@@ -7,6 +7,8 @@ import { chainHash, GENESIS_HASH, type LedgerEntryBody } from './ledger-entry.js
 import { readEntries } from './ledger-reader.js';
 import { projectEntries } from './projection.js';
 
+const MAX_VERSIONS_PER_STATEMENT = 2000;
+
 export const PROJECTION_TABLES = ['resource_version', 'resource_current', 'search_index', 'request_key'];
 
 export interface RebuildProgress {
@@ -19,7 +21,7 @@ export async function rebuildProjections(
   db: Database,
   options: { chunk?: number; onProgress?: (p: RebuildProgress) => void } = {},
 ): Promise<{ entries: number; versions: number }> {
-  const chunk = options.chunk ?? 1000;
+  const chunk = options.chunk ?? 200;
   const hospitals = await db.query<{ id: string }>('SELECT id FROM hospital ORDER BY id');
   let totalEntries = 0;
   let totalVersions = 0;
@@ -30,13 +32,22 @@ export async function rebuildProjections(
       let lastSeq = 0;
       for (;;) {
         const rows = await readEntries(tx, hospitalId, lastSeq, chunk);
-        const bodies: LedgerEntryBody[] = [];
+        let bodies: LedgerEntryBody[] = [];
+        let versionsInGroup = 0;
         for (const row of rows) {
           if (row.seq !== lastSeq + 1 || row.prev_hash !== prevHash || chainHash(prevHash, row.body) !== row.hash) {
             throw new Error(`ledger of hospital ${hospitalId} is broken at entry ${lastSeq + 1}; run 'nirantar verify'`);
           }
           const body = JSON.parse(row.body) as LedgerEntryBody;
+          // Project in groups of a bounded number of versions: one entry may be a Bundle of
+          // thousands, and one statement's parameters must stay well under PostgreSQL's 1 GB.
+          if (versionsInGroup + body.versions.length > MAX_VERSIONS_PER_STATEMENT && bodies.length > 0) {
+            await projectEntries(tx, bodies);
+            bodies = [];
+            versionsInGroup = 0;
+          }
           bodies.push(body);
+          versionsInGroup += body.versions.length;
           totalVersions += body.versions.length;
           prevHash = row.hash;
           lastSeq = row.seq;

@@ -80,5 +80,14 @@ describe('batch and transaction Bundles, conditional writes, idempotency', () =>
     assert.equal(a.body.entry[0].resource.id, b.body.entry[0].resource.id);
     const twice = await t.request('GET', '/Patient?family=Twice');
     assert.equal(twice.body.entry.filter((e: any) => e.search.mode === 'match').length, 1);
+    // A double-clicked create: ten copies at once, one patient, every answer the same, no stray index rows.
+    const clicks = await Promise.all(Array.from({ length: 10 }, () =>
+      t.request('POST', '/Patient', { resourceType: 'Patient', name: [{ family: 'Doubleclick' }] }, { 'x-request-id': 'desk-7:0003' })));
+    assert.ok(clicks.every((c) => c.status === 201 && c.body.id === clicks[0].body.id));
+    const found = await t.request('GET', '/Patient?family=Doubleclick');
+    assert.deepEqual(found.body.entry.filter((e: any) => e.search.mode === 'match').map((e: any) => e.resource.id), [clicks[0].body.id]);
+    const [{ count }] = await t.server.store.admin.query(
+      "SELECT count(DISTINCT resource_id)::int AS count FROM search_index WHERE code = 'family' AND value = 'doubleclick'");
+    assert.equal(count, 1);
   });
 });
