@@ -9,8 +9,9 @@ import { verifyCommand } from './cli/verify.js';
 import { rebuildCommand } from './cli/rebuild.js';
 import { seedCommand } from './cli/seed.js';
 import { vaultCredentialCommand } from './cli/vault-credential.js';
+import { vaultCommand } from './cli/vault.js';
 
-const commands: Command[] = [startCommand, verifyCommand, rebuildCommand, seedCommand, vaultCredentialCommand];
+const commands: Command[] = [startCommand, verifyCommand, rebuildCommand, seedCommand, vaultCredentialCommand, vaultCommand];
 
 function usage(): string {
   return [
