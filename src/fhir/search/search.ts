@@ -4,6 +4,7 @@
  * the request's hospital ($1) and type ($2); all user input travels as bind parameters.
  */
 import type { Queryable } from '../../store/database.js';
+import { statementNameFor } from '../../store/statement-names.js';
 import { notFound } from '../outcome.js';
 import { isSupportedResourceType } from '../resource-types.js';
 import { parseSearchRequest, type SearchPlan } from './parse-search-request.js';
@@ -61,7 +62,7 @@ async function pageRows(db: Queryable, plan: SearchPlan): Promise<StoredResource
   let walk = (plan.offset + plan.count + 1) * 4 + 100;
   for (;;) {
     const page = pageStatement(plan, walk);
-    const rows = await db.query<StoredResource>(page.sql, page.params);
+    const rows = await db.query<StoredResource>(page.sql, page.params, statementNameFor(page.sql));
     if (!plan.driver || rows.length > plan.count) return rows;
     const measure = walkStatement(plan, walk);
     const [{ walked }] = await db.query<{ walked: number }>(measure.sql, measure.params);

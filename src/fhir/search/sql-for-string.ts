@@ -30,6 +30,15 @@ export function stringCondition(filter: SearchFilter, part: string, ctx: FilterC
     const raw = p.add(text);
     return (s) => `${s}.value = ${value} AND ${s}.raw = ${raw}`;
   }
-  const pattern = p.add(modifier === 'contains' ? `%${escapeLike(folded)}%` : `${escapeLike(folded)}%`);
-  return (s) => `${s}.value LIKE ${pattern}`;
+  if (modifier === 'contains') {
+    const pattern = p.add(`%${escapeLike(folded)}%`);
+    return (s) => `${s}.value LIKE ${pattern}`;
+  }
+  // Starts-with as a byte range the text_pattern_ops index can seek with a bound parameter, so the
+  // statement's plan does not depend on the value (it can be prepared once and reused); LIKE keeps
+  // the exact semantics as a recheck.
+  const pattern = p.add(`${escapeLike(folded)}%`);
+  const low = p.add(folded);
+  const high = p.add(`${folded}\u{10FFFF}`);
+  return (s) => `${s}.value ~>=~ ${low} AND ${s}.value ~<~ ${high} AND ${s}.value LIKE ${pattern}`;
 }
