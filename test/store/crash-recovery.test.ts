@@ -1,11 +1,12 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase } from '../support/database.js';
+import { startNirantar, stopProcess } from '../support/processes.js';
 
 /**
  * kill -9 the server under write load, restart it: every acknowledged write is there and the chain
@@ -25,21 +26,8 @@ describe('crash recovery', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function start(port: number): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['bin/nirantar.js', 'start', '--port', String(port), '--no-seed', ...storeArgs], {
-      env: { ...process.env, NIRANTAR_BOOTSTRAP_TOKEN: TOKEN, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        output += d;
-        if (output.includes('is running at')) resolve();
-      });
-      child.stderr!.on('data', (d: Buffer) => (output += d));
-      child.once('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)));
-    });
-    return child;
-  }
+  const start = (port: number) =>
+    startNirantar(['start', '--port', String(port), '--no-seed', ...storeArgs], { NIRANTAR_BOOTSTRAP_TOKEN: TOKEN, DATABASE_URL: '' }, 'is running at');
 
   test('every acknowledged write survives repeated kill -9 under load, and verify is OK', async () => {
     if (external) {
@@ -68,10 +56,9 @@ describe('crash recovery', () => {
       };
       const writers = Array.from({ length: 8 }, (_, w) => writer(w));
       await new Promise((r) => setTimeout(r, 1500));
-      server.kill('SIGKILL');
+      await stopProcess(server, 'SIGKILL');
       stop = true;
       await Promise.all(writers);
-      await new Promise((r) => server.exitCode !== null || server.signalCode !== null ? r(null) : server.once('exit', r));
     }
     assert.ok(acknowledged.length > 100, `only ${acknowledged.length} writes were acknowledged`);
 
@@ -81,9 +68,7 @@ describe('crash recovery', () => {
       const res = await fetch(`http://127.0.0.1:${port}/fhir/R4/Patient/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
       if (res.status !== 200) missing.push(id);
     }
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
+    await stopProcess(server, 'SIGTERM');
     assert.deepEqual(missing, [], `${missing.length} of ${acknowledged.length} acknowledged writes are missing`);
     const { stdout } = await run(process.execPath, ['bin/nirantar.js', 'verify', ...storeArgs], { env: { ...process.env, DATABASE_URL: '' } });
     console.log(`crash recovery: ${acknowledged.length} acknowledged writes over 3 kill -9 rounds, all present; ${stdout.trim()}`);

@@ -1,12 +1,13 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase } from '../support/database.js';
 import { VaultStore } from '../../src/vault/vault-store.js';
+import { startNirantar, stopProcess } from '../support/processes.js';
 
 /**
  * The real server, the real vault process, ack=vault with fallback 'refuse': kill -9 the server
@@ -15,27 +16,6 @@ import { VaultStore } from '../../src/vault/vault-store.js';
  */
 const run = promisify(execFile);
 const TOKEN = 'vault-e2e-token-0123456789abcdef';
-
-function startProcess(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/nirantar.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d;
-      if (output.includes(ready)) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code}): ${output.slice(-2000)}`)));
-  });
-}
-
-async function stop(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await exited;
-}
 
 describe('ack=vault end to end', () => {
   const vaultDir = mkdtempSync(join(tmpdir(), 'nirantar-vault-e2e-'));
@@ -52,15 +32,15 @@ describe('ack=vault end to end', () => {
     const serverEnv = { NIRANTAR_BOOTSTRAP_TOKEN: TOKEN, DATABASE_URL: db.url };
     const serverArgs = ['start', '--port', String(port), '--no-seed', '--ack', 'vault', '--vault-fallback', 'refuse', '--vault-timeout', '3000'];
     // The credential is issued before the server first starts (and creates the hospital).
-    let server = await startProcess(serverArgs, serverEnv, 'is running at');
+    let server = await startNirantar(serverArgs, serverEnv, 'is running at');
     const { stdout } = await run(process.execPath, ['bin/nirantar.js', 'vault-credential', '--name', 'e2e'], { env: { ...process.env, DATABASE_URL: db.url } });
     const credential = stdout.trim().split('\n').pop()!;
-    const vault = await startProcess(['vault', '--dir', vaultDir, '--server', `http://127.0.0.1:${port}`], { NIRANTAR_VAULT_CREDENTIAL: credential }, 'event=vault-started');
+    const vault = await startNirantar(['vault', '--dir', vaultDir, '--server', `http://127.0.0.1:${port}`], { NIRANTAR_VAULT_CREDENTIAL: credential }, 'event=vault-started');
 
     const acknowledged: string[] = [];
     let refused = 0;
     for (let round = 0; round < 3; round++) {
-      if (round > 0) server = await startProcess(serverArgs, serverEnv, 'is running at');
+      if (round > 0) server = await startNirantar(serverArgs, serverEnv, 'is running at');
       let stopWriting = false;
       const writer = async (w: number) => {
         for (let i = 0; !stopWriting; i++) {
@@ -79,19 +59,19 @@ describe('ack=vault end to end', () => {
       };
       const writers = Array.from({ length: 6 }, (_, w) => writer(w));
       await new Promise((r) => setTimeout(r, 2500));
-      await stop(server, 'SIGKILL');
+      await stopProcess(server, 'SIGKILL');
       stopWriting = true;
       await Promise.all(writers);
     }
     // Let the vault catch up with a last, quiet server, then stop both.
-    server = await startProcess(serverArgs, serverEnv, 'is running at');
+    server = await startNirantar(serverArgs, serverEnv, 'is running at');
     for (let i = 0; i < 100; i++) {
       const status = await fetch(`http://127.0.0.1:${port}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.json()) as any;
       if (status.vault.lagEntries === 0 && status.vault.vault) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    await stop(vault, 'SIGTERM');
-    await stop(server, 'SIGTERM');
+    await stopProcess(vault, 'SIGTERM');
+    await stopProcess(server, 'SIGTERM');
 
     assert.ok(acknowledged.length > 50, `only ${acknowledged.length} writes were acknowledged (${refused} refused)`);
     const store = await VaultStore.open(vaultDir);
