@@ -25,6 +25,12 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, string>> = {
   request_key: 'SELECT, INSERT, UPDATE, DELETE',
   // API tokens (migration 002): issue and revoke; a token's hash and principal are never rewritten.
   api_token: 'SELECT, INSERT, UPDATE (revoked_at)',
+  // Accounts and sessions (migration 006). No DELETE: an account is disabled, a session revoked or
+  // expired, and both stay as the record of who could sign in and who did, from where. Identity
+  // columns (id, hospital, username, created_at; a session's user, times and source) are never rewritten.
+  user_account: 'SELECT, INSERT, UPDATE (role, password_hash, must_change_password, totp_secret, totp_enabled, totp_last_step, '
+    + 'failed_attempts, locked_until, disabled_at, last_login_at, updated_at)',
+  user_session: 'SELECT, INSERT, UPDATE (last_seen_at, revoked_at)',
   schema_migration: 'SELECT',
 };
 
