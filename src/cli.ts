@@ -10,8 +10,12 @@ import { rebuildCommand } from './cli/rebuild.js';
 import { seedCommand } from './cli/seed.js';
 import { vaultCredentialCommand } from './cli/vault-credential.js';
 import { vaultCommand } from './cli/vault.js';
+import { restoreCommand } from './cli/restore.js';
+import { continuityCommand } from './cli/continuity.js';
 
-const commands: Command[] = [startCommand, verifyCommand, rebuildCommand, seedCommand, vaultCredentialCommand, vaultCommand];
+const commands: Command[] = [
+  startCommand, verifyCommand, rebuildCommand, seedCommand, vaultCredentialCommand, vaultCommand, restoreCommand, continuityCommand,
+];
 
 function usage(): string {
   return [

@@ -16,6 +16,7 @@ import { LedgerFeed } from './replication/ledger-feed.js';
 import { VaultAcknowledgements, type AckMode, type VaultFallback } from './replication/vault-acknowledgements.js';
 import { REPLICATION_BASE, replicationPlugin } from './replication/replication-plugin.js';
 import { statusPlugin } from './replication/status-plugin.js';
+import { refuseWrites } from './vault/read-only.js';
 
 export interface ServerOptions {
   port: number;
@@ -33,6 +34,8 @@ export interface ServerOptions {
   /** When no vault confirms in time: 'local' (default; alarm) or 'refuse' (503). */
   vaultFallback?: VaultFallback;
   vaultTimeoutMs?: number;
+  /** Serve reads only: every FHIR write gets 503 (the continuity server, on a restored copy). */
+  readOnly?: boolean;
 }
 
 export interface RunningServer {
@@ -80,6 +83,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await app.register(authPlugin, { verifier, prefix: FHIR_BASE, scope: 'fhir' });
     await app.register(authPlugin, { verifier, prefix: '/api/', scope: 'fhir' });
     await app.register(authPlugin, { verifier, prefix: REPLICATION_BASE, scope: 'replication' });
+    if (options.readOnly) app.addHook('onRequest', refuseWrites(FHIR_BASE));
     await app.register(fhirPlugin, { prefix: FHIR_BASE, repo });
     await app.register(statusPlugin, { prefix: '/api', db: store.app, acks });
     await app.register(replicationPlugin, { prefix: REPLICATION_BASE, db: store.app, feed, acks });

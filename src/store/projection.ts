@@ -13,6 +13,46 @@ const VERSION_COLUMNS =
 const INDEX_COLUMNS =
   'hospital_id text, resource_type text, resource_id text, code text, system text, value text, raw text, low_time timestamptz, high_time timestamptz, low_num numeric, high_num numeric';
 
+/**
+ * The rows an entry produces, one builder per table. projectEntries (the writer, rebuild) and the
+ * vault's bulk restore both build rows only through these, so there is one definition of what an
+ * entry puts in each table. The columns of each table, in the order of the builders' keys, are in
+ * PROJECTION_COLUMNS (bulk loads use them to COPY).
+ */
+export const PROJECTION_COLUMNS = {
+  resource_version: ['hospital_id', 'resource_type', 'id', 'version_id', 'seq', 'last_updated', 'deleted', 'method', 'resource'],
+  resource_current: ['hospital_id', 'resource_type', 'id', 'version_id', 'last_updated', 'deleted'],
+  search_index: ['hospital_id', 'resource_type', 'resource_id', 'code', 'system', 'value', 'raw', 'low_time', 'high_time', 'low_num', 'high_num'],
+  request_key: ['hospital_id', 'request_id', 'request_hash', 'seq'],
+} as const;
+
+/** The resource_version row of one version written by `entry`. */
+export function versionRowOf(entry: LedgerEntryBody, v: VersionWrite): Record<string, unknown> {
+  return {
+    hospital_id: entry.hospital, resource_type: v.resourceType, id: v.id, version_id: v.versionId,
+    seq: entry.seq, last_updated: v.lastUpdated, deleted: v.deleted, method: v.method, resource: v.resource ?? null,
+  };
+}
+
+/** The resource_current row of a resource whose latest version is `v`. */
+export function currentRowOf(hospitalId: string, v: VersionWrite): Record<string, unknown> {
+  return { hospital_id: hospitalId, resource_type: v.resourceType, id: v.id, version_id: v.versionId, last_updated: v.lastUpdated, deleted: v.deleted };
+}
+
+/** The request_key row of an entry that carried an idempotency key (X-Request-Id). */
+export function requestKeyRowOf(entry: LedgerEntryBody): Record<string, unknown> | undefined {
+  if (!entry.requestId) return undefined;
+  return { hospital_id: entry.hospital, request_id: entry.requestId, request_hash: entry.requestHash ?? '', seq: entry.seq };
+}
+
+/**
+ * The key that says "the same resource": of all the versions an entry run writes for one key, the
+ * last one decides the current state and the search index (a deletion: no index rows).
+ */
+export function resourceKeyOf(hospitalId: string, v: VersionWrite): string {
+  return `${hospitalId}\u0000${v.resourceType}\u0000${v.id}`;
+}
+
 /** The search_index rows of one resource version (none for a deletion). */
 export function indexRowsOf(hospitalId: string, v: VersionWrite): object[] {
   if (v.deleted || !v.resource) return [];
@@ -56,21 +96,17 @@ export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[], 
   const requestKeys: object[] = [];
   for (const entry of entries) {
     for (const v of entry.versions) {
-      versions.push({
-        hospital_id: entry.hospital, resource_type: v.resourceType, id: v.id, version_id: v.versionId,
-        seq: entry.seq, last_updated: v.lastUpdated, deleted: v.deleted, method: v.method, resource: v.resource ?? null,
-      });
-      latest.set(`${entry.hospital}\u0000${v.resourceType}\u0000${v.id}`, { hospital: entry.hospital, v });
+      versions.push(versionRowOf(entry, v));
+      latest.set(resourceKeyOf(entry.hospital, v), { hospital: entry.hospital, v });
     }
-    if (entry.requestId) {
-      requestKeys.push({ hospital_id: entry.hospital, request_id: entry.requestId, request_hash: entry.requestHash ?? '', seq: entry.seq });
-    }
+    const key = requestKeyRowOf(entry);
+    if (key) requestKeys.push(key);
   }
   const current: object[] = [];
   const touched: object[] = [];
   const index: object[] = [];
   for (const { hospital, v } of latest.values()) {
-    current.push({ hospital_id: hospital, resource_type: v.resourceType, id: v.id, version_id: v.versionId, last_updated: v.lastUpdated, deleted: v.deleted });
+    current.push(currentRowOf(hospital, v));
     // A first version has no index rows to replace (most writes are creates: skip the DELETE's work).
     if (v.versionId > 1) touched.push({ hospital_id: hospital, resource_type: v.resourceType, resource_id: v.id });
     if (!options.indexed?.has(v)) index.push(...indexRowsOf(hospital, v));

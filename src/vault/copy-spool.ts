@@ -1,0 +1,67 @@
+/**
+ * COPY lines for a table that cannot be loaded yet because the connection is busy with another COPY
+ * (PostgreSQL runs one COPY at a time per connection, and the projection must be one transaction on
+ * one connection). They wait in a temporary file, not in memory: a restore of millions of resources
+ * would otherwise hold them all. The file is unlinked as soon as it is opened, so nothing is left
+ * behind however the process ends (kill -9 included). Only small rows without resource content go
+ * here (current-state rows, idempotency keys).
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copySql } from './copy-writer.js';
+
+const BLOCK = 1 << 20;
+
+export class CopySpool {
+  private block: string[] = [];
+  private blockLength = 0;
+  private position = 0;
+  private lines = 0;
+
+  private constructor(private readonly handle: FileHandle) {}
+
+  static async create(): Promise<CopySpool> {
+    const file = path.join(tmpdir(), `nirantar-restore-${randomBytes(8).toString('hex')}.copy`);
+    const handle = await open(file, 'wx+', 0o600);
+    await rm(file);
+    return new CopySpool(handle);
+  }
+
+  async write(line: string): Promise<void> {
+    this.block.push(line);
+    this.blockLength += line.length;
+    this.lines++;
+    if (this.blockLength >= BLOCK) await this.flush();
+  }
+
+  /** Loads every spooled line into `table` on `client` (inside its open transaction), then closes the file. */
+  async copyInto(client: pg.Client, table: string, columns: readonly string[], freeze = false): Promise<number> {
+    try {
+      await this.flush();
+      if (this.lines > 0) {
+        await pipeline(this.handle.createReadStream({ start: 0, end: this.position - 1, autoClose: false }), client.query(copyFrom(copySql(table, columns, freeze))));
+      }
+      return this.lines;
+    } finally {
+      await this.handle.close();
+    }
+  }
+
+  async discard(): Promise<void> {
+    await this.handle.close().catch(() => {});
+  }
+
+  private async flush(): Promise<void> {
+    if (this.blockLength === 0) return;
+    const data = Buffer.from(this.block.join(''), 'utf8');
+    this.block = [];
+    this.blockLength = 0;
+    for (let done = 0; done < data.length; ) done += (await this.handle.write(data, done, data.length - done, this.position + done)).bytesWritten;
+    this.position += data.length;
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * A single dedicated connection for the bulk load. The store's pool hands each query to whichever
+ * connection is free; a COPY and the transaction around it must stay on one, so restore holds its own.
+ */
+import pg from 'pg';
+import type { Queryable } from '../store/database.js';
+
+export interface RestoreConnection extends Queryable {
+  client: pg.Client;
+  close(): Promise<void>;
+}
+
+export async function openRestoreConnection(url: string): Promise<RestoreConnection> {
+  const client = new pg.Client({ connectionString: url, application_name: 'nirantar-restore' });
+  // A server going away mid-restore must fail the restore, not crash the process.
+  client.on('error', () => {});
+  await client.connect();
+  return {
+    client,
+    query: async (sql, params) => (await client.query({ text: sql, values: params as unknown[] })).rows,
+    close: () => client.end().catch(() => {}),
+  };
+}

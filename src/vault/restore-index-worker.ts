@@ -1,0 +1,75 @@
+/**
+ * A worker thread of a restore's second pass: reads its range of entries from the vault (checking the
+ * chain from the hash it was given) and turns the final version of each resource into COPY lines for
+ * resource_current and search_index — with the same row builders as projectEntries. Computing the
+ * search index is the costly part of a restore, so several of these run side by side; the main thread
+ * only writes their blocks into one COPY. A block is sent only against a credit from the main thread,
+ * so a slow database holds the workers back instead of filling memory.
+ */
+import { parentPort } from 'node:worker_threads';
+import { loadDefinitions } from '../fhir/definitions.js';
+import { PROJECTION_COLUMNS, currentRowOf, indexRowsOf } from '../store/projection.js';
+import { copyLine } from './copy-text.js';
+import { positionOf } from './restore-final-versions.js';
+import { readEntriesForRestore, type ChainRange } from './restore-reader.js';
+
+export interface IndexJob extends Required<ChainRange> {
+  vaultDir: string;
+  hospital: string;
+  /** Sorted positions (see positionOf) of versions in the range that a later version superseded. */
+  superseded: Float64Array;
+}
+
+export type ToWorker = { type: 'job'; job: IndexJob } | { type: 'credit' };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'rows'; index: string; current: string; entries: number; versions: number }
+  | { type: 'done'; lastHash: string; finals: number }
+  | { type: 'failed'; message: string };
+
+const BLOCK = 1 << 20;
+const port = parentPort!;
+let credits = 0;
+let wake: (() => void) | undefined;
+
+loadDefinitions(); // the search parameters: the slow part of starting, done before the first job comes
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'credit') {
+    credits++;
+    wake?.();
+  } else {
+    run(message.job).catch((err: Error) => port.postMessage({ type: 'failed', message: err.message } satisfies FromWorker));
+  }
+});
+port.postMessage({ type: 'ready' } satisfies FromWorker);
+
+async function run(job: IndexJob): Promise<void> {
+  const skip = new Set(job.superseded);
+  const C = PROJECTION_COLUMNS;
+  let block = { index: '', current: '', entries: 0, versions: 0 };
+  let finals = 0;
+  let lastHash = job.prevHash;
+  for await (const { entry, body } of readEntriesForRestore(job.vaultDir, job.hospital, job)) {
+    for (const [i, v] of body.versions.entries()) {
+      if (skip.has(positionOf(entry.seq, i))) continue;
+      finals++;
+      block.current += copyLine(currentRowOf(body.hospital, v), C.resource_current);
+      for (const row of indexRowsOf(body.hospital, v)) block.index += copyLine(row as Record<string, unknown>, C.search_index);
+    }
+    block.entries++;
+    block.versions += body.versions.length;
+    lastHash = entry.hash;
+    if (block.index.length + block.current.length >= BLOCK) {
+      await send(block);
+      block = { index: '', current: '', entries: 0, versions: 0 };
+    }
+  }
+  await send(block);
+  port.postMessage({ type: 'done', lastHash, finals } satisfies FromWorker);
+}
+
+async function send(block: { index: string; current: string; entries: number; versions: number }): Promise<void> {
+  while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+  credits--;
+  port.postMessage({ type: 'rows', ...block } satisfies FromWorker);
+}

@@ -1,0 +1,96 @@
+/**
+ * The main thread's side of the second pass: a few worker threads (restore-index-worker.ts), one
+ * contiguous range of entries each, whose COPY blocks are written one at a time into the search
+ * index COPY and the current-state spool. Workers are started early (each loads the FHIR search
+ * parameters, about a second) so that they are ready when the first pass ends.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, IndexJob, ToWorker } from './restore-index-worker.js';
+
+export type { IndexJob } from './restore-index-worker.js';
+
+/** Blocks a worker may have on their way before it waits for the main thread (each about 1 MiB). */
+const CREDITS = 3;
+
+export interface IndexSink {
+  index(text: string): Promise<void>;
+  current(text: string): Promise<void>;
+  progress(entries: number, versions: number): void;
+}
+
+export class IndexWorkers {
+  private readonly ready: Array<Promise<Worker>>;
+
+  constructor(count = Math.max(1, Math.min(availableParallelism(), 4))) {
+    this.ready = Array.from({ length: count }, () => startWorker());
+    for (const w of this.ready) w.catch(() => {}); // reported when used
+  }
+
+  get size(): number {
+    return this.ready.length;
+  }
+
+  /** Runs one job per worker (at most `size` jobs); returns the last hash of each range and the final versions found. */
+  async run(jobs: IndexJob[], sink: IndexSink): Promise<{ lastHashes: string[]; finals: number }> {
+    if (jobs.length > this.ready.length) throw new Error(`${jobs.length} index jobs for ${this.ready.length} workers`);
+    let writing = Promise.resolve();
+    const results = await Promise.all(jobs.map(async (job, i) => {
+      const worker = await this.ready[i];
+      return new Promise<{ lastHash: string; finals: number }>((resolve, reject) => {
+        const send = (message: ToWorker) => worker.postMessage(message);
+        const onError = (err: Error) => reject(err);
+        const onExit = (code: number) => reject(new Error(`an index worker stopped (exit code ${code}) before it finished its range`));
+        worker.on('error', onError);
+        worker.on('exit', onExit);
+        worker.on('message', function listen(message: FromWorker) {
+          if (message.type === 'rows') {
+            // One block at a time into the COPY, in whatever order the workers deliver them.
+            writing = writing.then(async () => {
+              await sink.index(message.index);
+              await sink.current(message.current);
+              sink.progress(message.entries, message.versions);
+              send({ type: 'credit' });
+            });
+            writing.catch(reject);
+            return;
+          }
+          worker.off('message', listen);
+          worker.off('error', onError);
+          worker.off('exit', onExit);
+          if (message.type === 'done') writing.then(() => resolve({ lastHash: message.lastHash, finals: message.finals }), reject);
+          else reject(new Error(message.type === 'failed' ? message.message : `unexpected message from an index worker: ${message.type}`));
+        });
+        send({ type: 'job', job });
+        for (let c = 0; c < CREDITS; c++) send({ type: 'credit' });
+      });
+    }));
+    return { lastHashes: results.map((r) => r.lastHash), finals: results.reduce((n, r) => n + r.finals, 0) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.ready.map((w) => w.then((worker) => worker.terminate(), () => {})));
+  }
+}
+
+/**
+ * Under tsx (no build step) a worker has to register tsx itself before it can load a .ts module: the
+ * CLI registers it programmatically, which worker threads do not inherit.
+ */
+function startWorker(): Promise<Worker> {
+  const here = new URL(import.meta.url);
+  const file = new URL(`./restore-index-worker${here.pathname.endsWith('.ts') ? '.ts' : '.js'}`, here);
+  const worker = file.pathname.endsWith('.ts')
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); })`, { eval: true, execArgv: [] })
+    : new Worker(file, { execArgv: [] });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`an index worker exited (${code}) before it was ready`)));
+    worker.once('message', (message: FromWorker) => {
+      worker.removeAllListeners('error');
+      worker.removeAllListeners('exit');
+      if (message.type === 'ready') resolve(worker);
+      else reject(new Error('an index worker did not start'));
+    });
+  });
+}

@@ -1,0 +1,175 @@
+/**
+ * restoreVault: the vault back into a PostgreSQL, for each hospital it holds (or those named).
+ *
+ *   1. plan      verify the vault end to end and inspect the target; refuse before writing anything
+ *   2. load      stream the entries: ledger rows by COPY in chunks that commit one by one (resumable),
+ *                and in parallel, on a second connection, the resource versions of the projection
+ *   3. index     stream them again, split over worker threads: current state and search index of
+ *                each resource's last version
+ *   4. indexes   rebuild the projection tables' indexes, then commit the projection in one go
+ *   5. verify    walk the restored ledger's chain (verifyLedger), check its head is the vault's, and
+ *                compute the state hash of what the database now serves
+ *
+ * It returns only when all of it succeeded; any failure throws, and the database then holds at most
+ * committed ledger chunks and no projection rows of the hospitals being restored: an interrupted
+ * restore, never a silently partial one. Running it again with `force` continues it.
+ */
+import { loadDefinitions } from '../fhir/definitions.js';
+import type { Database } from '../store/database.js';
+import { verifyLedger } from '../store/ledger-verify.js';
+import { ensureHospital } from '../store/open-store.js';
+import { PROJECTION_TABLES } from '../store/rebuild.js';
+import { stateHash } from '../store/state-hash.js';
+import { openRestoreConnection, type RestoreConnection } from './restore-connection.js';
+import { IndexWorkers } from './restore-index-workers.js';
+import { LedgerLoader, type ChainHead, type LedgerChunking } from './restore-ledger.js';
+import { planRestore, type HospitalPlan, type PlanOptions } from './restore-plan.js';
+import type { RestoreProgress } from './restore-progress.js';
+import { ProjectionLoad } from './restore-projection.js';
+import { RangePlanner } from './restore-ranges.js';
+import { readEntriesForRestore } from './restore-reader.js';
+
+export { RestoreRefusal } from './restore-plan.js';
+
+/** Something went wrong after writing began: the target holds an interrupted restore. */
+export class RestoreFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RestoreFailure';
+  }
+}
+
+export interface RestoreTarget {
+  /** The owner's connection (migrations applied). */
+  admin: Database;
+  /** The owner's URL, for the restore's own dedicated connections. */
+  adminUrl: string;
+}
+
+export interface RestoreOptions extends Omit<PlanOptions, 'onVerifying'> {
+  chunk?: LedgerChunking;
+  /** Worker threads computing the search index (default: the CPUs, at most 4). */
+  workers?: number;
+  onProgress?: (p: RestoreProgress) => void;
+}
+
+export interface RestoredHospital {
+  hospital: string;
+  entries: number;
+  /** Entries this run loaded (less than `entries` when it continued an interrupted restore). */
+  loadedEntries: number;
+  versions: number;
+  resources: number;
+  head: ChainHead;
+  state: string;
+  /** Entries after this one are verified by the chain but vouched for by no signed checkpoint. */
+  checkpointedSeq: number;
+}
+
+export async function restoreVault(target: RestoreTarget, options: RestoreOptions): Promise<RestoredHospital[]> {
+  const progress = options.onProgress ?? (() => {});
+  loadDefinitions(); // the search index is computed from the FHIR search parameter definitions
+  // Started now, so that they load the definitions while the vault is verified.
+  const workers = new IndexWorkers(options.workers);
+  try {
+    return await restoreWith(target, options, progress, workers);
+  } finally {
+    await workers.close();
+  }
+}
+
+async function restoreWith(target: RestoreTarget, options: RestoreOptions, progress: (p: RestoreProgress) => void, workers: IndexWorkers): Promise<RestoredHospital[]> {
+  const plans = await planRestore(target.admin, { ...options, onVerifying: (hospital) => progress({ phase: 'verify vault', hospital, done: 0, total: 0, versions: 0 }) });
+  for (const plan of plans) await ensureHospital(target.admin, plan.hospital, `${plan.hospital} (restored from vault)`);
+  const connections: RestoreConnection[] = [];
+  let projection: ProjectionLoad | undefined;
+  try {
+    const ledgerDb = await openRestoreConnection(target.adminUrl);
+    connections.push(ledgerDb);
+    const projectionDb = await openRestoreConnection(target.adminUrl);
+    connections.push(projectionDb);
+    projection = await ProjectionLoad.begin(projectionDb, plans.map((p) => p.hospital));
+    const counts: LoadCounts[] = [];
+    for (const plan of plans) counts.push(await loadHospital(options, plan, ledgerDb, projection, workers, progress));
+    const all = plans.map((p) => p.hospital).join(',');
+    await projection.commit((done, total) => progress({ phase: 'build indexes', hospital: all, done, total, versions: 0 }));
+    projection = undefined;
+    // Fresh planner statistics: the tables were just filled (rebuild does the same).
+    for (const table of [...PROJECTION_TABLES, 'ledger_entry']) await target.admin.query(`ANALYZE ${table}`);
+    const restored: RestoredHospital[] = [];
+    for (const [i, plan] of plans.entries()) {
+      progress({ phase: 'verify', hospital: plan.hospital, done: 0, total: 0, versions: 0 });
+      restored.push(await checkRestored(target.admin, plan, counts[i]));
+    }
+    return restored;
+  } catch (err) {
+    await projection?.rollback(err as Error);
+    if (err instanceof RestoreFailure || (err as Error).name === 'RestoreRefusal') throw err;
+    throw new RestoreFailure(`the restore stopped: ${(err as Error).message}`, { cause: err });
+  } finally {
+    for (const c of connections) await c.close();
+  }
+}
+
+interface LoadCounts {
+  loadedEntries: number;
+  versions: number;
+  resources: number;
+}
+
+async function loadHospital(
+  options: RestoreOptions, plan: HospitalPlan, ledgerDb: RestoreConnection, projection: ProjectionLoad, workers: IndexWorkers,
+  progress: (p: RestoreProgress) => void,
+): Promise<LoadCounts> {
+  const { hospital, vault, target } = plan;
+  const ledger = new LedgerLoader(ledgerDb, hospital, target, options.chunk);
+  const ranges = new RangePlanner();
+  let done = 0;
+  let versions = 0;
+  try {
+    await projection.startVersions();
+    for await (const { entry, body } of readEntriesForRestore(options.vaultDir, hospital, { upto: vault.seq })) {
+      if (entry.seq > target.seq) await ledger.add(entry, body.time);
+      await projection.addVersions(body);
+      ranges.note(entry.seq, entry.hash, entry.body.length);
+      versions += body.versions.length;
+      progress({ phase: 'load', hospital, done: ++done, total: vault.seq, versions });
+    }
+    const head = await ledger.finish();
+    if (head.seq !== vault.seq || (vault.seq > 0 && head.hash !== vault.hash)) {
+      throw new RestoreFailure(`hospital ${hospital}: the ledger was loaded up to entry ${head.seq}, but the vault's head is ${vault.seq}`);
+    }
+  } catch (err) {
+    await ledger.abort(err as Error);
+    throw err;
+  }
+  await projection.endPass();
+  done = 0;
+  let seen = 0;
+  const { resources, lastHash } = await projection.indexFinals(workers, { vaultDir: options.vaultDir, hospital }, ranges.split(workers.size, vault.seq), (entries, v) => {
+    done += entries;
+    seen += v;
+    progress({ phase: 'index', hospital, done, total: vault.seq, versions: seen });
+  });
+  // The workers read the vault again; the chain they read must end where the first pass ended.
+  if (vault.seq > 0 && lastHash !== vault.hash) throw new RestoreFailure(`hospital ${hospital}: the second read of the vault ended at another hash than the first`);
+  return { loadedEntries: vault.seq - target.seq, versions, resources };
+}
+
+async function checkRestored(admin: Database, plan: HospitalPlan, counts: LoadCounts): Promise<RestoredHospital> {
+  const { hospital, vault } = plan;
+  const [verified, state] = await Promise.all([verifyLedger(admin, hospital), stateHash(admin, hospital)]);
+  if (!verified.ok) {
+    throw new RestoreFailure(`the restored ledger of hospital ${hospital} does not verify: broken at sequence ${verified.brokenAt} (${verified.reason})`);
+  }
+  if (verified.headSeq !== vault.seq || (vault.seq > 0 && verified.headHash !== vault.hash)) {
+    throw new RestoreFailure(`the restored ledger of hospital ${hospital} ends at entry ${verified.headSeq} ${verified.headHash}, the vault at ${vault.seq} ${vault.hash}`);
+  }
+  if (state.resources !== counts.resources) {
+    throw new RestoreFailure(`the restored current state of hospital ${hospital} has ${state.resources} resources, but the ledger names ${counts.resources}`);
+  }
+  return {
+    hospital, entries: verified.count, loadedEntries: counts.loadedEntries, versions: counts.versions, resources: state.resources,
+    head: { seq: verified.headSeq, hash: verified.headHash }, state: state.hash, checkpointedSeq: plan.checkpointedSeq,
+  };
+}

@@ -1,0 +1,89 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RestoreRefusal } from '../../src/vault/restore.js';
+import { freshDatabase, onDatabase, restoreInto, restoredLines, runCommand, syntheticChain, writeVault } from './restore-fixtures.js';
+import { tempDir } from './vault-fixtures.js';
+
+const LIMIT = { timeout: 60_000 };
+const count = (url: string, sql: string) => onDatabase(url, undefined, async (c) => Number((await c.query(sql)).rows[0].n));
+
+describe('restore refuses what it cannot do safely', () => {
+  test('a flipped byte in a segment: restore refuses before writing anything, naming the sequence', LIMIT, async (t) => {
+    const vaultDir = await tempDir(t);
+    await writeVault(vaultDir, 'demo', syntheticChain('demo', 900), { segmentMaxEntries: 400 });
+    // Entry 437 is line 37 of the second segment (entries 401..800).
+    const segments = path.join(vaultDir, 'demo', 'segments');
+    assert.deepEqual(await readdir(segments), ['000000000001.ndjson', '000000000401.ndjson', '000000000801.ndjson']);
+    const file = path.join(segments, '000000000401.ndjson');
+    const bytes = await readFile(file);
+    let lineStart = 0;
+    for (let line = 0; line < 36; line++) lineStart = bytes.indexOf(0x0a, lineStart) + 1;
+    const at = lineStart + Math.floor((bytes.indexOf(0x0a, lineStart) - lineStart) / 2);
+    bytes[at] ^= 0x01;
+    await writeFile(file, bytes);
+
+    const target = await freshDatabase(t);
+    const run = runCommand('restore', ['--vault', vaultDir, '--database-url', target.url]);
+    assert.equal(await run.exited, 3, run.out.stderr);
+    assert.match(run.out.stderr, /REFUSED: the vault is damaged at sequence 437 \(hospital demo\)/);
+    assert.match(run.out.stderr, /The 436 entries before it are intact\. Nothing was written/);
+    assert.doesNotMatch(run.out.stdout, /RESTORED/);
+    assert.equal(await count(target.url, 'SELECT count(*) AS n FROM ledger_entry'), 0);
+    assert.equal(await count(target.url, 'SELECT count(*) AS n FROM hospital'), 0);
+    assert.equal(await count(target.url, 'SELECT count(*) AS n FROM resource_version'), 0);
+  });
+
+  test('a target holding another history is refused, with or without --force; nothing is added to it', LIMIT, async (t) => {
+    const ours = await tempDir(t);
+    const theirs = await tempDir(t);
+    await writeVault(ours, 'demo', syntheticChain('demo', 50));
+    await writeVault(theirs, 'demo', syntheticChain('demo', 30, 1)); // same hospital id, another chain
+    const target = await freshDatabase(t);
+    await restoreInto(target.url, theirs);
+    await assert.rejects(restoreInto(target.url, ours), (err: Error) => err instanceof RestoreRefusal && /already holds entries 1\.\.30 of hospital demo\. They differ from the vault/.test(err.message));
+    await assert.rejects(restoreInto(target.url, ours, { force: true }), (err: Error) => err instanceof RestoreRefusal && /entry 30 of hospital demo differs from the vault's.*never overwritten, even with --force/.test(err.message));
+    // A target ahead of the vault is not an earlier state of it either.
+    const shorter = await tempDir(t);
+    await writeVault(shorter, 'demo', syntheticChain('demo', 20, 1));
+    await assert.rejects(restoreInto(target.url, shorter, { force: true }), /holds 30 entries of hospital demo, more than the vault's 20/);
+    assert.equal(await count(target.url, 'SELECT count(*) AS n FROM ledger_entry'), 30);
+  });
+
+  test('kill -9 in the middle of a restore; without --force the rerun is refused, with --force it completes identically', LIMIT, async (t) => {
+    const total = 6000;
+    const vaultDir = await tempDir(t);
+    await writeVault(vaultDir, 'demo', syntheticChain('demo', total, 1500), { segmentMaxEntries: 2500 });
+    const clean = await freshDatabase(t);
+    const [expected] = await restoreInto(clean.url, vaultDir);
+
+    const target = await freshDatabase(t);
+    const first = runCommand('restore', ['--vault', vaultDir, '--database-url', target.url, '--chunk', '20']);
+    t.after(() => first.child.kill('SIGKILL'));
+    let loaded = 0;
+    const deadline = Date.now() + 40_000;
+    while (loaded < 500 && Date.now() < deadline) {
+      await sleep(5);
+      loaded = await count(target.url, 'SELECT count(*) AS n FROM ledger_entry').catch(() => 0);
+    }
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const left = await count(target.url, 'SELECT count(*) AS n FROM ledger_entry');
+    assert.ok(left >= 500 && left < total, `killed part way: ${left} of ${total} entries were committed`);
+    assert.equal(left % 20, 0, 'only whole chunks are committed');
+    assert.equal(await count(target.url, 'SELECT count(*) AS n FROM resource_current'), 0, 'no half-built projection');
+
+    const refused = runCommand('restore', ['--vault', vaultDir, '--database-url', target.url]);
+    assert.equal(await refused.exited, 3);
+    assert.match(refused.out.stderr, new RegExp(`already holds entries 1\\.\\.${left} of hospital demo\\. They match the vault, so this is probably an interrupted restore: run the same command with --force`));
+
+    const resumed = runCommand('restore', ['--vault', vaultDir, '--database-url', target.url, '--force']);
+    assert.equal(await resumed.exited, 0, resumed.out.stderr);
+    assert.match(resumed.out.stdout, new RegExp(`${total} entries \\(${left} were already there from an interrupted restore\\)`));
+    const [line] = restoredLines(resumed.out.stdout);
+    assert.deepEqual(line, { entries: total, resources: expected.resources, seq: total, head: expected.head.hash, state: expected.state });
+    assert.match(resumed.out.stderr, /load demo .*\[#+\] 6000\/6000 entries/);
+  });
+});
