@@ -7,16 +7,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { TokenVerifier, ensureBootstrapToken } from '../../src/security/api-tokens.js';
 import { accountsPlugin } from '../../src/security/accounts/accounts-plugin.js';
 import { base32Decode } from '../../src/security/accounts/base32.js';
 import { totpCode, totpStep } from '../../src/security/accounts/totp.js';
-import { appRoleName, ensureAppRole } from '../../src/store/app-role.js';
-import { connectDatabase, type Database } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrate.js';
-import { ensureHospital } from '../../src/store/open-store.js';
-import { createTestDatabase, testAdminUrl } from '../support/database.js';
+import type { Database } from '../../src/store/database.js';
+import { openAppDatabase, type AppDatabase } from '../support/app-database.js';
 
 const BOOTSTRAP = 'bootstrap-token-for-accounts-test';
 const MINUTE = 60_000;
@@ -49,7 +45,7 @@ const code = (uri: string, at = now) => totpCode(base32Decode(new URL(uri).searc
 const expressionOf = (answer: Answer) => answer.body?.issue?.[0]?.expression;
 
 describe('accounts over HTTP', () => {
-  let scratch: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: AppDatabase;
   let admin: Database;
   let app: Database;
   let server: FastifyInstance;
@@ -58,11 +54,8 @@ describe('accounts over HTTP', () => {
   let clerkId = '';
 
   before(async () => {
-    scratch = await createTestDatabase();
-    admin = connectDatabase(scratch.url, { max: 2 });
-    await migrate(admin);
-    app = connectDatabase(await ensureAppRole(admin, scratch.url), { max: 8 });
-    await ensureHospital(admin, 'h1', 'Test Hospital');
+    db = await openAppDatabase({ hospitalId: 'h1', appPoolSize: 8 });
+    ({ admin, app } = db);
     await ensureBootstrapToken(app, 'h1', BOOTSTRAP);
     server = Fastify({ logger: false });
     await server.register(accountsPlugin, {
@@ -73,13 +66,7 @@ describe('accounts over HTTP', () => {
   });
   after(async () => {
     await server?.close();
-    await app?.close();
-    await admin?.close();
-    await scratch?.drop();
-    const c = new pg.Client({ connectionString: testAdminUrl() });
-    await c.connect();
-    await c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(appRoleName(scratch.name))}`);
-    await c.end();
+    await db?.close();
   });
 
   test('the bootstrap token creates the first admin, once', async () => {

@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { FhirError } from '../../src/fhir/outcome.js';
 import { createAccountsContext, type AccountsContext } from '../../src/security/accounts/accounts-context.js';
 import { SIGN_IN_REFUSED, TooManyAttempts } from '../../src/security/accounts/account-errors.js';
 import { createAccount, setDisabled } from '../../src/security/accounts/admin-operations.js';
 import { UnknownUsernameThrottle, lockedUntilAfter, retryAfterSeconds } from '../../src/security/accounts/lockout.js';
 import { signIn } from '../../src/security/accounts/login.js';
-import { appRoleName, ensureAppRole } from '../../src/store/app-role.js';
-import { connectDatabase, type Database } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrate.js';
-import { ensureHospital } from '../../src/store/open-store.js';
-import { createTestDatabase, testAdminUrl } from '../support/database.js';
+import type { Database } from '../../src/store/database.js';
+import { openAppDatabase, type AppDatabase } from '../support/app-database.js';
 
 const POLICY = { lockoutThreshold: 5, lockoutBaseMs: 60_000, lockoutCapMs: 3_600_000 };
 const MINUTE = 60_000;
@@ -40,28 +36,19 @@ describe('lockout backoff', () => {
 });
 
 describe('lockout on sign-in (real database, injected clock)', () => {
-  let scratch: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: AppDatabase;
   let admin: Database;
   let app: Database;
   let ctx: AccountsContext;
   let now = Date.parse('2025-03-01T09:00:00Z');
 
   before(async () => {
-    scratch = await createTestDatabase();
-    admin = connectDatabase(scratch.url, { max: 2 });
-    await migrate(admin);
-    app = connectDatabase(await ensureAppRole(admin, scratch.url), { max: 12 });
-    await ensureHospital(admin, 'h1', 'Test Hospital');
+    db = await openAppDatabase({ hospitalId: 'h1', appPoolSize: 12 });
+    ({ admin, app } = db);
     ctx = createAccountsContext({ db: app, hospitalId: 'h1', secretKey: randomBytes(32), config: { now: () => now } });
   });
   after(async () => {
-    await app?.close();
-    await admin?.close();
-    await scratch?.drop();
-    const c = new pg.Client({ connectionString: testAdminUrl() });
-    await c.connect();
-    await c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(appRoleName(scratch.name))}`);
-    await c.end();
+    await db?.close();
   });
 
   /** 'ok', 401 or `429:<retry-after>` for one attempt. */

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { accountsConfig, type AccountsConfig } from '../../src/security/accounts/accounts-config.js';
 import { createAccountsContext, type AccountsContext } from '../../src/security/accounts/accounts-context.js';
 import { createAccount, setDisabled } from '../../src/security/accounts/admin-operations.js';
@@ -9,17 +8,14 @@ import {
   authenticateSession, createSession, findActiveSession, revokeAccountSessions, revokeSession, sessionHash,
 } from '../../src/security/accounts/sessions.js';
 import { readSessionCookie, sessionClearCookie, sessionSetCookie } from '../../src/security/accounts/session-cookie.js';
-import { appRoleName, ensureAppRole } from '../../src/store/app-role.js';
-import { connectDatabase, type Database } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrate.js';
-import { ensureHospital } from '../../src/store/open-store.js';
-import { createTestDatabase, testAdminUrl } from '../support/database.js';
+import type { Database } from '../../src/store/database.js';
+import { openAppDatabase, type AppDatabase } from '../support/app-database.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 describe('sessions (real database, injected clock)', () => {
-  let scratch: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: AppDatabase;
   let admin: Database;
   let app: Database;
   let ctx: AccountsContext;
@@ -29,24 +25,15 @@ describe('sessions (real database, injected clock)', () => {
   let adminId: string;
 
   before(async () => {
-    scratch = await createTestDatabase();
-    admin = connectDatabase(scratch.url, { max: 2 });
-    await migrate(admin);
-    app = connectDatabase(await ensureAppRole(admin, scratch.url), { max: 4 });
-    await ensureHospital(admin, 'h1', 'Test Hospital');
+    db = await openAppDatabase({ hospitalId: 'h1', appPoolSize: 4 });
+    ({ admin, app } = db);
     config = accountsConfig({ now: () => now });
     ctx = createAccountsContext({ db: app, hospitalId: 'h1', secretKey: randomBytes(32), config: { now: () => now } });
     userId = (await createAccount(ctx, { username: 'sunita', displayName: 'Sunita', role: 'nurse', password: 'monsoon-ledger-42', ward: 'ward-7' })).id;
     adminId = (await createAccount(ctx, { username: 'boss', displayName: 'Boss', role: 'admin', password: 'monsoon-ledger-42' })).id;
   });
   after(async () => {
-    await app?.close();
-    await admin?.close();
-    await scratch?.drop();
-    const c = new pg.Client({ connectionString: testAdminUrl() });
-    await c.connect();
-    await c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(appRoleName(scratch.name))}`);
-    await c.end();
+    await db?.close();
   });
 
   const open = async (stage: 'full' | 'password-change' = 'full') =>
