@@ -8,57 +8,23 @@
  * version's resource ("null" for a tombstone). Canonical JSON, not PostgreSQL's jsonb text, so that the
  * hash is about FHIR content and any tool can recompute it from the resources alone.
  *
- * Order is taken in JavaScript, not from ORDER BY: the database's collation (en_US, C, ICU…) would
- * otherwise change the order and so the hash. Per resource type the ids are fetched (index-only),
- * sorted here, and the rows read in chunks by id: memory holds one type's ids, never the resources.
+ * The order must not depend on the database's collation. Per resource type the ids are fetched in
+ * index order (index-only) and checked to be in code-unit order, which holds under a C or C.UTF-8
+ * collation (the embedded default); otherwise (en_US, ICU) they are sorted here. Rows are then read
+ * in chunks of ids, a few chunks ahead on the pool's connections while this one is hashed: id ranges
+ * of the primary key when the orders agree, explicit id lists when they do not. Memory holds one
+ * type's ids and a few chunks of rows, never all the resources.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Queryable } from './database.js';
 
-const PAGE = 50_000;
+const IDS_PAGE = 50_000;
 const CHUNK = 2_000;
+const AHEAD = 3;
 
 export interface StateHash {
   resources: number;
   hash: string;
-}
-
-export async function stateHash(db: Queryable, hospitalId: string): Promise<StateHash> {
-  const hash = createHash('sha256').update(`nirantar-state/1\n${hospitalId}\n`);
-  let resources = 0;
-  const types = (await db.query<{ t: string }>('SELECT DISTINCT resource_type AS t FROM resource_current WHERE hospital_id = $1', [hospitalId]))
-    .map((r) => r.t).sort(byCodeUnit);
-  for (const type of types) {
-    const ids = await idsOf(db, hospitalId, type);
-    // The next chunk is already on its way while this one is hashed: PostgreSQL and Node overlap.
-    let pending = readChunk(db, hospitalId, type, ids.slice(0, CHUNK));
-    for (let start = 0; start < ids.length; start += CHUNK) {
-      const rows = await pending;
-      if (start + CHUNK < ids.length) pending = readChunk(db, hospitalId, type, ids.slice(start + CHUNK, start + 2 * CHUNK));
-      for (const id of ids.slice(start, start + CHUNK)) {
-        const row = rows.get(id);
-        // A current row without its version is a broken projection: it must change the hash, not crash.
-        const resource = row?.resource == null ? 'null' : canonicalJsonText(JSON.parse(row.resource));
-        hash.update(`${type}\t${id}\t${row?.version_id ?? 'missing'}\t${row?.deleted ?? 'missing'}\t${resource}\n`);
-        resources++;
-      }
-    }
-  }
-  return { resources, hash: hash.digest('hex') };
-}
-
-async function idsOf(db: Queryable, hospitalId: string, type: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let after = ''; ; ) {
-    const page = await db.query<{ id: string }>(
-      'SELECT id FROM resource_current WHERE hospital_id = $1 AND resource_type = $2 AND id > $3 ORDER BY id LIMIT $4',
-      [hospitalId, type, after, PAGE],
-    );
-    for (const { id } of page) ids.push(id);
-    if (page.length < PAGE) break;
-    after = page[page.length - 1].id;
-  }
-  return ids.sort(byCodeUnit);
 }
 
 interface StateRow {
@@ -68,17 +34,76 @@ interface StateRow {
   resource: string | null;
 }
 
-async function readChunk(db: Queryable, hospitalId: string, type: string, ids: string[]): Promise<Map<string, StateRow>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.query<StateRow>(
-    `SELECT c.id, c.version_id, c.deleted, v.resource::text AS resource
-       FROM resource_current c
-       LEFT JOIN resource_version v
-         ON v.hospital_id = c.hospital_id AND v.resource_type = c.resource_type AND v.id = c.id AND v.version_id = c.version_id
-      WHERE c.hospital_id = $1 AND c.resource_type = $2 AND c.id = ANY($3::text[])`,
+export async function stateHash(db: Queryable, hospitalId: string): Promise<StateHash> {
+  const hash = createHash('sha256').update(`nirantar-state/1\n${hospitalId}\n`);
+  let resources = 0;
+  const types = (await db.query<{ t: string }>('SELECT DISTINCT resource_type AS t FROM resource_current WHERE hospital_id = $1', [hospitalId]))
+    .map((r) => r.t).sort(byCodeUnit);
+  for (const type of types) resources += await hashType(db, hospitalId, type, hash);
+  return { resources, hash: hash.digest('hex') };
+}
+
+async function hashType(db: Queryable, hospitalId: string, type: string, hash: Hash): Promise<number> {
+  const ids = await idsInIndexOrder(db, hospitalId, type);
+  const indexOrderIsCodeUnitOrder = ids.every((id, i) => i === 0 || ids[i - 1] < id);
+  if (!indexOrderIsCodeUnitOrder) ids.sort(byCodeUnit);
+  const chunks = Math.ceil(ids.length / CHUNK);
+  const fetch = (k: number) => {
+    const chunk = ids.slice(k * CHUNK, (k + 1) * CHUNK);
+    return (indexOrderIsCodeUnitOrder ? rowsInRange(db, hospitalId, type, chunk[0], chunk[chunk.length - 1]) : rowsById(db, hospitalId, type, chunk))
+      .then((rows) => ({ chunk, rows: new Map(rows.map((r) => [r.id, r])) }));
+  };
+  const pending = Array.from({ length: Math.min(AHEAD, chunks) }, (_, k) => fetch(k));
+  for (let k = 0; k < chunks; k++) {
+    const { chunk, rows } = await pending[k];
+    if (k + AHEAD < chunks) pending.push(fetch(k + AHEAD));
+    delete pending[k];
+    for (const id of chunk) hashRow(hash, type, id, rows.get(id));
+  }
+  return ids.length;
+}
+
+function hashRow(hash: Hash, type: string, id: string, row: StateRow | undefined): void {
+  // A current row without its version (or gone meanwhile) is a broken state: it changes the hash, no crash.
+  const resource = row?.resource == null ? 'null' : canonicalJsonText(JSON.parse(row.resource));
+  hash.update(`${type}\t${id}\t${row?.version_id ?? 'missing'}\t${row?.deleted ?? 'missing'}\t${resource}\n`);
+}
+
+async function idsInIndexOrder(db: Queryable, hospitalId: string, type: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let after = ''; ; ) {
+    const page = await db.query<{ id: string }>(
+      `SELECT id FROM resource_current WHERE hospital_id = $1 AND resource_type = $2 AND id > $3 ORDER BY id LIMIT ${IDS_PAGE}`,
+      [hospitalId, type, after],
+    );
+    for (const { id } of page) ids.push(id);
+    if (page.length < IDS_PAGE) return ids;
+    after = page[page.length - 1].id;
+  }
+}
+
+// The version is probed per row through its primary key (LATERAL … LIMIT 1 keeps the planner from
+// turning it into a join that scans every version of the type, as it would without statistics).
+const VERSION = `LEFT JOIN LATERAL (SELECT v.resource::text AS resource FROM resource_version v
+  WHERE v.hospital_id = $1 AND v.resource_type = $2 AND v.id = c.id AND v.version_id = c.version_id LIMIT 1) v ON true`;
+
+function rowsInRange(db: Queryable, hospitalId: string, type: string, first: string, last: string): Promise<StateRow[]> {
+  return db.query<StateRow>(
+    `SELECT c.id, c.version_id, c.deleted, v.resource
+       FROM (SELECT id, version_id, deleted FROM resource_current
+              WHERE hospital_id = $1 AND resource_type = $2 AND id >= $3 AND id <= $4 ORDER BY id) c ${VERSION}`,
+    [hospitalId, type, first, last],
+  );
+}
+
+function rowsById(db: Queryable, hospitalId: string, type: string, ids: string[]): Promise<StateRow[]> {
+  return db.query<StateRow>(
+    `SELECT c.id, c.version_id, c.deleted, v.resource
+       FROM unnest($3::text[]) AS x(id)
+       JOIN LATERAL (SELECT c.id, c.version_id, c.deleted FROM resource_current c
+                      WHERE c.hospital_id = $1 AND c.resource_type = $2 AND c.id = x.id LIMIT 1) c ON true ${VERSION}`,
     [hospitalId, type, ids],
   );
-  return new Map(rows.map((r) => [r.id, r]));
 }
 
 function byCodeUnit(a: string, b: string): number {

@@ -31,6 +31,11 @@ export class IndexWorkers {
     return this.ready.length;
   }
 
+  /** Resolves once every worker has loaded the definitions; throws if one could not start. */
+  async whenReady(): Promise<void> {
+    await Promise.all(this.ready);
+  }
+
   /** Runs one job per worker (at most `size` jobs); returns the last hash of each range and the final versions found. */
   async run(jobs: IndexJob[], sink: IndexSink): Promise<{ lastHashes: string[]; finals: number }> {
     if (jobs.length > this.ready.length) throw new Error(`${jobs.length} index jobs for ${this.ready.length} workers`);

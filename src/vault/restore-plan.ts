@@ -56,7 +56,8 @@ export async function planRestore(db: Queryable, options: PlanOptions): Promise<
     options.onVerifying?.(hospital);
     const verified = await verifyVault(vaultDir, hospital, { publicKey: options.publicKey });
     if (!verified.ok) {
-      const at = verified.seq !== null ? `at sequence ${verified.seq}` : verified.checkpoint ? `at checkpoint line ${verified.checkpoint}` : 'before its first entry';
+      const at = verified.checkpoint ? `at checkpoint line ${verified.checkpoint}${verified.seq !== null ? ` (sequence ${verified.seq})` : ''}`
+        : verified.seq !== null ? `at sequence ${verified.seq}` : 'before its first entry';
       throw new RestoreRefusal(`the vault is damaged ${at} (hospital ${hospital}): ${verified.reason}. ` +
         `The ${verified.count} entries before it are intact. Nothing was written; restore the vault's damaged files from a copy (or use another vault) and run again.`);
     }

@@ -16,7 +16,7 @@
  */
 import { loadDefinitions } from '../fhir/definitions.js';
 import type { Database } from '../store/database.js';
-import { verifyLedger } from '../store/ledger-verify.js';
+import { verifyLedger, type VerifyResult } from '../store/ledger-verify.js';
 import { ensureHospital } from '../store/open-store.js';
 import { PROJECTION_TABLES } from '../store/rebuild.js';
 import { stateHash } from '../store/state-hash.js';
@@ -80,6 +80,7 @@ export async function restoreVault(target: RestoreTarget, options: RestoreOption
 
 async function restoreWith(target: RestoreTarget, options: RestoreOptions, progress: (p: RestoreProgress) => void, workers: IndexWorkers): Promise<RestoredHospital[]> {
   const plans = await planRestore(target.admin, { ...options, onVerifying: (hospital) => progress({ phase: 'verify vault', hospital, done: 0, total: 0, versions: 0 }) });
+  await workers.whenReady(); // a worker that cannot start must stop the restore before it writes anything
   for (const plan of plans) await ensureHospital(target.admin, plan.hospital, `${plan.hospital} (restored from vault)`);
   const connections: RestoreConnection[] = [];
   let projection: ProjectionLoad | undefined;
@@ -90,7 +91,7 @@ async function restoreWith(target: RestoreTarget, options: RestoreOptions, progr
     connections.push(projectionDb);
     projection = await ProjectionLoad.begin(projectionDb, plans.map((p) => p.hospital));
     const counts: LoadCounts[] = [];
-    for (const plan of plans) counts.push(await loadHospital(options, plan, ledgerDb, projection, workers, progress));
+    for (const plan of plans) counts.push(await loadHospital(options, plan, target.admin, ledgerDb, projection, workers, progress));
     const all = plans.map((p) => p.hospital).join(',');
     await projection.commit((done, total) => progress({ phase: 'build indexes', hospital: all, done, total, versions: 0 }));
     projection = undefined;
@@ -115,10 +116,12 @@ interface LoadCounts {
   loadedEntries: number;
   versions: number;
   resources: number;
+  /** verifyLedger of the restored ledger, started as soon as the ledger was committed. */
+  verified: Promise<VerifyResult>;
 }
 
 async function loadHospital(
-  options: RestoreOptions, plan: HospitalPlan, ledgerDb: RestoreConnection, projection: ProjectionLoad, workers: IndexWorkers,
+  options: RestoreOptions, plan: HospitalPlan, admin: Database, ledgerDb: RestoreConnection, projection: ProjectionLoad, workers: IndexWorkers,
   progress: (p: RestoreProgress) => void,
 ): Promise<LoadCounts> {
   const { hospital, vault, target } = plan;
@@ -143,6 +146,9 @@ async function loadHospital(
     await ledger.abort(err as Error);
     throw err;
   }
+  // The ledger is committed: its chain is walked on another connection while the projection goes on.
+  const verified = verifyLedger(admin, hospital);
+  verified.catch(() => {}); // awaited in checkRestored; a restore failing before then must not leave it unhandled
   await projection.endPass();
   done = 0;
   let seen = 0;
@@ -153,12 +159,12 @@ async function loadHospital(
   });
   // The workers read the vault again; the chain they read must end where the first pass ended.
   if (vault.seq > 0 && lastHash !== vault.hash) throw new RestoreFailure(`hospital ${hospital}: the second read of the vault ended at another hash than the first`);
-  return { loadedEntries: vault.seq - target.seq, versions, resources };
+  return { loadedEntries: vault.seq - target.seq, versions, resources, verified };
 }
 
 async function checkRestored(admin: Database, plan: HospitalPlan, counts: LoadCounts): Promise<RestoredHospital> {
   const { hospital, vault } = plan;
-  const [verified, state] = await Promise.all([verifyLedger(admin, hospital), stateHash(admin, hospital)]);
+  const [verified, state] = await Promise.all([counts.verified, stateHash(admin, hospital)]);
   if (!verified.ok) {
     throw new RestoreFailure(`the restored ledger of hospital ${hospital} does not verify: broken at sequence ${verified.brokenAt} (${verified.reason})`);
   }

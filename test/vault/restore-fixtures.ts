@@ -10,7 +10,7 @@ import pg from 'pg';
 import { ensureBootstrapToken, issueVaultCredential } from '../../src/security/api-tokens.js';
 import type { RunningServer } from '../../src/server.js';
 import { appRoleName } from '../../src/store/app-role.js';
-import { GENESIS_HASH, sealEntry, type LedgerEntryBody } from '../../src/store/ledger-entry.js';
+import { GENESIS_HASH, sealEntry, type LedgerEntryBody, type VersionWrite } from '../../src/store/ledger-entry.js';
 import { ensureHospital, openStore } from '../../src/store/open-store.js';
 import { restoreVault } from '../../src/vault/restore.js';
 import type { ReplicatedEntry } from '../../src/vault/vault-entry.js';
@@ -145,31 +145,36 @@ export function runCommand(command: string, args: string[], env: Record<string, 
 
 /**
  * A chain of real sealed entries without a server, fast enough to make thousands: creates, updates
- * of earlier patients, deletions, some with idempotency keys. `padding` makes entries bigger.
+ * of recent and of long-ago patients, deletions, entries writing several versions (like a Bundle),
+ * some with idempotency keys. `padding` makes entries bigger.
  */
 export function syntheticChain(hospital: string, count: number, padding = 0): ReplicatedEntry[] {
   const versions = new Map<string, number>();
   const entries: ReplicatedEntry[] = [];
   let hash = GENESIS_HASH;
   for (let seq = 1; seq <= count; seq++) {
-    let id = `p-${seq}`;
-    let method: 'POST' | 'PUT' | 'DELETE' = 'POST';
-    if (seq > 11 && seq % 11 === 0) { id = `p-${seq - 9}`; method = 'DELETE'; }
-    else if (seq > 5 && seq % 5 === 0) { id = `p-${seq - 4}`; method = 'PUT'; }
-    const versionId = (versions.get(id) ?? 0) + 1;
-    versions.set(id, versionId);
     const lastUpdated = new Date(Date.UTC(2025, 0, 1, 0, 0, 0, seq)).toISOString();
-    const deleted = method === 'DELETE';
-    const body: LedgerEntryBody = {
-      hospital, seq, time: lastUpdated, actor: 'Practitioner/synthetic', sourceIp: '10.0.0.9', requestId: seq % 3 ? `synthetic-${seq}` : null,
-      requestHash: seq % 3 ? `h${seq}` : null, interaction: method === 'POST' ? 'create' : method === 'PUT' ? 'update' : 'delete',
-      versions: [{
+    const write = (id: string, method: 'POST' | 'PUT' | 'DELETE'): VersionWrite => {
+      const versionId = (versions.get(id) ?? 0) + 1;
+      versions.set(id, versionId);
+      const deleted = method === 'DELETE';
+      return {
         resourceType: 'Patient', id, versionId, lastUpdated, method, deleted,
         ...(deleted ? {} : { resource: {
           resourceType: 'Patient', id, meta: { versionId: String(versionId), lastUpdated },
           name: [{ family: `Synthetic${seq}`, given: [`Given\\${seq}\t${'x'.repeat(padding)}`] }], gender: seq % 2 ? 'male' : 'female', birthDate: `19${40 + (seq % 60)}-01-01`,
         } }),
-      }],
+      };
+    };
+    let written: VersionWrite[];
+    if (seq % 97 === 0) written = [write(`p-${(seq % 50) + 1}`, 'PUT')]; // a patient from long ago
+    else if (seq > 11 && seq % 11 === 0) written = [write(`p-${seq - 9}`, 'DELETE')];
+    else if (seq > 5 && seq % 5 === 0) written = [write(`p-${seq - 4}`, 'PUT'), ...(seq % 50 === 0 ? [write(`p-${seq}-a`, 'POST'), write(`p-${seq}-b`, 'POST')] : [])];
+    else written = [write(`p-${seq}`, 'POST')];
+    const body: LedgerEntryBody = {
+      hospital, seq, time: lastUpdated, actor: 'Practitioner/synthetic', sourceIp: '10.0.0.9', requestId: seq % 3 ? `synthetic-${seq}` : null,
+      requestHash: seq % 3 ? `h${seq}` : null, interaction: written.length > 1 ? 'transaction' : written[0].method === 'POST' ? 'create' : written[0].method === 'PUT' ? 'update' : 'delete',
+      versions: written,
     };
     const sealed = sealEntry(hash, body);
     entries.push({ seq, prev_hash: sealed.prevHash, hash: sealed.hash, body: sealed.body });
@@ -194,7 +199,7 @@ export async function writeVault(dir: string, hospital: string, entries: Replica
 }
 
 /** Restores in-process (as the CLI does, but without a child) into the database at `url`. */
-export async function restoreInto(url: string, vaultDir: string, options: { force?: boolean; hospitals?: string[] } = {}) {
+export async function restoreInto(url: string, vaultDir: string, options: { force?: boolean; hospitals?: string[]; publicKey?: string } = {}) {
   const store = await openStore({ databaseUrl: url, dataDir: '', appRole: false });
   try {
     return await restoreVault(store, { vaultDir, ...options });

@@ -4,6 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RestoreRefusal } from '../../src/vault/restore.js';
+import { newSigningKey } from '../../src/vault/vault-keys.js';
 import { freshDatabase, onDatabase, restoreInto, restoredLines, runCommand, syntheticChain, writeVault } from './restore-fixtures.js';
 import { tempDir } from './vault-fixtures.js';
 
@@ -34,6 +35,19 @@ describe('restore refuses what it cannot do safely', () => {
     assert.equal(await count(target.url, 'SELECT count(*) AS n FROM ledger_entry'), 0);
     assert.equal(await count(target.url, 'SELECT count(*) AS n FROM hospital'), 0);
     assert.equal(await count(target.url, 'SELECT count(*) AS n FROM resource_version'), 0);
+  });
+
+  test('checkpoints are checked against the public key given (--public-key), not only the one in vault.json', LIMIT, async (t) => {
+    const vaultDir = await tempDir(t);
+    await writeVault(vaultDir, 'demo', syntheticChain('demo', 40), { checkpointEvery: 10 });
+    const target = await freshDatabase(t);
+    await assert.rejects(restoreInto(target.url, vaultDir, { publicKey: newSigningKey().publicPem }),
+      (err: Error) => err instanceof RestoreRefusal && /the vault is damaged at checkpoint line 1 \(sequence 10\) \(hospital demo\).*not the expected key/.test(err.message));
+    assert.equal(await count(target.url, 'SELECT count(*) AS n FROM ledger_entry'), 0);
+    const own = JSON.parse(await readFile(path.join(vaultDir, 'vault.json'), 'utf8')).publicKey as string;
+    const [restored] = await restoreInto(target.url, vaultDir, { publicKey: own });
+    assert.equal(restored.entries, 40);
+    assert.equal(restored.checkpointedSeq, 40);
   });
 
   test('a target holding another history is refused, with or without --force; nothing is added to it', LIMIT, async (t) => {
