@@ -12,9 +12,15 @@ import { vaultCredentialCommand } from './cli/vault-credential.js';
 import { vaultCommand } from './cli/vault.js';
 import { restoreCommand } from './cli/restore.js';
 import { continuityCommand } from './cli/continuity.js';
+import { honeytokenCommand } from './cli/honeytoken.js';
+import { clientCommand } from './cli/client.js';
+import { bootstrapTokenCommand } from './cli/bootstrap-token.js';
+import { auditCommand } from './cli/audit.js';
+import { permissionsCommand } from './cli/permissions.js';
 
 const commands: Command[] = [
   startCommand, verifyCommand, rebuildCommand, seedCommand, vaultCredentialCommand, vaultCommand, restoreCommand, continuityCommand,
+  honeytokenCommand, clientCommand, bootstrapTokenCommand, auditCommand, permissionsCommand,
 ];
 
 function usage(): string {
@@ -41,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true });
+    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: command.positionals ?? false, strict: true });
   } catch (err) {
     console.error(`nirantar ${name}: ${(err as Error).message}\n\n${command.help}`);
     return 2;
@@ -50,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(command.help);
     return 0;
   }
-  return command.run(parsed.values as Record<string, string | boolean | undefined>);
+  return command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
 }
 
 main(process.argv.slice(2)).then(

@@ -8,8 +8,10 @@ export interface Command {
   summary: string;
   help: string;
   options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  /** Takes positional arguments, passed to run: an action, as in `nirantar client add --name ...`. */
+  positionals?: boolean;
   /** Returns the exit code, or -1 to keep running (a server). */
-  run(values: Record<string, string | boolean | undefined>): Promise<number>;
+  run(values: Record<string, string | boolean | undefined>, positionals?: string[]): Promise<number>;
 }
 
 /** Options every command that opens the store understands, with their environment fallbacks. */

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { startServer } from '../server.js';
 import { seedDemoHospital, hospitalIsEmpty } from '../hospital/seed/seed-hospital.js';
+import { createDemoAccounts } from '../hospital/seed/demo-accounts.js';
 import { STORE_HELP, STORE_OPTIONS, storeSettings, type Command } from './command.js';
 
 export const startCommand: Command = {
@@ -46,13 +47,20 @@ token; without it one is generated at the first start and printed once.`,
       databaseUrl: settings.databaseUrl, hospitalId: settings.hospitalId, bootstrapToken: process.env.NIRANTAR_BOOTSTRAP_TOKEN,
       logger: process.env.NIRANTAR_LOG === '1',
     });
+    let demo: { usernames: string[]; password: string } | undefined;
     if (!values['no-seed'] && (await hospitalIsEmpty(server.store.app, server.hospitalId))) {
       const counts = await seedDemoHospital(server.repo, server.hospitalId);
       console.log(`Loaded the demo hospital: ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+      demo = await createDemoAccounts(server.store.app, server.hospitalId);
     }
     console.log(`Nirantar is running at ${server.url}`);
     console.log(`  FHIR R4 API: ${server.url}/fhir/R4   (try ${server.url}/fhir/R4/metadata)`);
     console.log(`  Storage: ${server.store.embedded ? `embedded PostgreSQL in ${resolve(settings.dataDir)}` : 'external PostgreSQL (DATABASE_URL)'}`);
+    if (demo) {
+      console.log(`  Demo sign-in (shown once): password ${demo.password}`);
+      console.log(`    usernames: ${demo.usernames.join(', ')}`);
+      console.log(`    e.g. curl -c cookies -H 'content-type: application/json' -d '{"username":"reception","password":"${demo.password}"}' ${server.url}/auth/login`);
+    }
     if (server.generatedToken) {
       console.log(`  Log in with this bootstrap admin token (shown once; keep it safe):`);
       console.log(`    Authorization: Bearer ${server.generatedToken}`);

@@ -2,8 +2,20 @@
  * The CapabilityStatement, derived from what the code supports: the resource types of
  * resource-types.ts and, for each, the search parameters the index actually holds.
  */
+import type { Role } from '../security/principal.js';
+import { INTERACTIONS, interactionsOf, type Interaction } from '../security/permissions/permissions.js';
 import { searchParametersFor } from './definitions.js';
 import { supportedResourceTypes } from './resource-types.js';
+
+/** The FHIR interaction codes each interaction of the permission table stands for. */
+const FHIR_CODES: Record<Interaction, string[]> = {
+  read: ['read', 'vread'],
+  update: ['update', 'patch'],
+  delete: ['delete'],
+  history: ['history-instance', 'history-type'],
+  create: ['create'],
+  search: ['search-type'],
+};
 
 const INDEXED_TYPES = new Set(['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri']);
 const NOT_INDEXED = new Set(['_text', '_content', '_query']);
@@ -19,9 +31,13 @@ function revIncludesOf(type: string, types: string[]): string[] {
   return out;
 }
 
-export function capabilityStatement(baseUrl: string): Record<string, unknown> {
-  const types = [...supportedResourceTypes()].sort();
-  const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'];
+/**
+ * For `role`, only the resource types and interactions the permission table gives it: a client sees
+ * what it may do. Without a role (a tool asking what the server can do at all), everything.
+ */
+export function capabilityStatement(baseUrl: string, role: Role | null = null): Record<string, unknown> {
+  const allowed = (type: string): Interaction[] => (role ? interactionsOf(role, type) : [...INTERACTIONS]);
+  const types = [...supportedResourceTypes()].filter((type) => allowed(type).length > 0).sort();
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -34,7 +50,11 @@ export function capabilityStatement(baseUrl: string): Record<string, unknown> {
     patchFormat: ['application/json-patch+json'],
     rest: [{
       mode: 'server',
-      security: { cors: false, description: 'Every request needs Authorization: Bearer <token>.' },
+      security: {
+        cors: false,
+        description: 'Every request needs a signed-in session (cookie) or Authorization: Bearer <token>. '
+          + `What each role may do is the permission table (nirantar permissions)${role ? `; this statement shows the role ${role}` : ''}.`,
+      },
       interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
       resource: types.map((type) => ({
         type,
@@ -44,7 +64,7 @@ export function capabilityStatement(baseUrl: string): Record<string, unknown> {
         conditionalCreate: true,
         conditionalUpdate: true,
         conditionalDelete: 'not-supported',
-        interaction: interactions.map((code) => ({ code })),
+        interaction: allowed(type).flatMap((i) => FHIR_CODES[i]).map((code) => ({ code })),
         searchInclude: ['*', ...[...searchParametersFor(type).values()].filter((sp) => sp.type === 'reference').map((sp) => `${type}:${sp.code}`)],
         searchRevInclude: revIncludesOf(type, types),
         searchParam: [...searchParametersFor(type).values()]

@@ -23,6 +23,10 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, string>> = {
   resource_current: 'SELECT, INSERT, UPDATE, DELETE',
   search_index: 'SELECT, INSERT, UPDATE, DELETE',
   request_key: 'SELECT, INSERT, UPDATE, DELETE',
+  // The audit trail's read side (migration 008): a projection too, but one nobody edits or removes
+  // rows of; rebuild and restore refill it through the owner's connection.
+  audit_event: 'SELECT, INSERT',
+  audit_event_patient: 'SELECT, INSERT',
   // API tokens (migration 002): issue and revoke; a token's hash and principal are never rewritten.
   api_token: 'SELECT, INSERT, UPDATE (revoked_at)',
   // Accounts and sessions (migration 006). No DELETE: an account is disabled, a session revoked or
@@ -31,6 +35,12 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, string>> = {
   user_account: 'SELECT, INSERT, UPDATE (role, password_hash, must_change_password, totp_secret, totp_enabled, totp_last_step, '
     + 'failed_attempts, locked_until, disabled_at, last_login_at, updated_at)',
   user_session: 'SELECT, INSERT, UPDATE (last_seen_at, revoked_at)',
+  // Decoy records (migration 009): read only, to watch them; `nirantar honeytoken` adds and removes them
+  // as the owner, so a compromised API server cannot unmark the tripwires it is about to trip.
+  honeytoken: 'SELECT',
+  // Machine clients (migration 010): the token endpoint only reads them; `nirantar client` adds and
+  // disables them as the owner, so the API can never mint itself a client or a new role.
+  oauth_client: 'SELECT',
   schema_migration: 'SELECT',
 };
 

@@ -33,6 +33,10 @@ export function connectDatabase(connectionString: string, options: { max?: numbe
     },
     async transaction(fn) {
       const client = await pool.connect();
+      // A server dropping the connection mid-transaction emits 'error' on the checked-out client;
+      // unheard, that would crash the process. The failing query rejects and the caller sees that.
+      const ignore = () => {};
+      client.on('error', ignore);
       try {
         await client.query('BEGIN');
         const tx: Queryable = { query: async (sql, params, name) => (await client.query({ text: sql, values: params as unknown[], name })).rows };
@@ -43,6 +47,7 @@ export function connectDatabase(connectionString: string, options: { max?: numbe
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
+        client.off('error', ignore);
         client.release();
       }
     },

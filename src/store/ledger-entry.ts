@@ -34,6 +34,11 @@ export interface LedgerEntryBody {
   versions: VersionWrite[];
   /** For batch/transaction: the Bundle.entry.response elements, in request order. */
   responses?: unknown[];
+  /**
+   * For interaction 'audit' (no versions): FHIR AuditEvents of accesses, written in batches by the
+   * audit trail (src/audit/audit-trail.ts) so that they are chained and vaulted like every write.
+   */
+  audit?: Record<string, unknown>[];
 }
 
 export interface LedgerEntry {

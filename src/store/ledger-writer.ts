@@ -18,6 +18,8 @@ export interface WritePlan<R> {
   interaction: string;
   versions: VersionWrite[];
   responses?: unknown[];
+  /** AuditEvents to chain (interaction 'audit'): an entry is written for them even without versions. */
+  audit?: Record<string, unknown>[];
   /** The value returned to the caller once the entry is durable. */
   result: R;
 }
@@ -167,14 +169,16 @@ async function appendInTransaction(
         if (request.readsState !== false) await flush();
         plan = await request.plan(tx, new Date().toISOString());
       }
-      if (plan.versions.length === 0) {
+      // Nothing to write (an unchanged PUT): no entry. Audit events alone do make one.
+      const audit = plan.audit?.length ? plan.audit : undefined;
+      if (plan.versions.length === 0 && !audit) {
         outcomes[i] = { ok: true, value: plan.result };
         continue;
       }
       const body: LedgerEntryBody = {
-        hospital: hospitalId, seq: seq + 1, time: plan.versions[0].lastUpdated, actor: request.actor, sourceIp: request.sourceIp,
-        requestId: request.requestId, requestHash: request.requestHash, interaction: plan.interaction,
-        versions: plan.versions, ...(plan.responses ? { responses: plan.responses } : {}),
+        hospital: hospitalId, seq: seq + 1, time: plan.versions[0]?.lastUpdated ?? new Date().toISOString(), actor: request.actor,
+        sourceIp: request.sourceIp, requestId: request.requestId, requestHash: request.requestHash, interaction: plan.interaction,
+        versions: plan.versions, ...(plan.responses ? { responses: plan.responses } : {}), ...(audit ? { audit } : {}),
       };
       const sealed = sealEntry(prevHash, body);
       pending.push({ sealed, body });

@@ -7,6 +7,7 @@
 import type { Queryable } from './database.js';
 import type { LedgerEntry, LedgerEntryBody, VersionWrite } from './ledger-entry.js';
 import { searchIndexRows } from '../fhir/search/index-rows.js';
+import { projectAuditEvents } from '../audit/audit-projection.js';
 
 const VERSION_COLUMNS =
   'hospital_id text, resource_type text, id text, version_id int, seq bigint, last_updated timestamptz, deleted boolean, method text, resource jsonb';
@@ -142,4 +143,5 @@ export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[], 
     ],
     'project-entries',
   );
+  await projectAuditEvents(tx, entries);
 }

@@ -1,15 +1,17 @@
 /**
- * Rebuilds every projection (resource versions, current state, search index, idempotency keys) from
- * the ledger alone, verifying the chain on the way. Used by `nirantar rebuild` and by restore.
+ * Rebuilds every projection (resource versions, current state, search index, idempotency keys, the
+ * audit trail's events) from the ledger alone, verifying the chain on the way. Used by `nirantar
+ * rebuild` and by restore.
  */
 import type { Database } from './database.js';
 import { chainHash, GENESIS_HASH, type LedgerEntryBody } from './ledger-entry.js';
 import { readEntries } from './ledger-reader.js';
 import { projectEntries } from './projection.js';
+import { AUDIT_TABLES } from '../audit/audit-projection.js';
 
 const MAX_VERSIONS_PER_STATEMENT = 2000;
 
-export const PROJECTION_TABLES = ['resource_version', 'resource_current', 'search_index', 'request_key'];
+export const PROJECTION_TABLES = ['resource_version', 'resource_current', 'search_index', 'request_key', ...AUDIT_TABLES];
 
 export interface RebuildProgress {
   hospitalId: string;
@@ -41,13 +43,15 @@ export async function rebuildProjections(
           const body = JSON.parse(row.body) as LedgerEntryBody;
           // Project in groups of a bounded number of versions: one entry may be a Bundle of
           // thousands, and one statement's parameters must stay well under PostgreSQL's 1 GB.
-          if (versionsInGroup + body.versions.length > MAX_VERSIONS_PER_STATEMENT && bodies.length > 0) {
+          // An audit entry holds up to a few hundred AuditEvents: they count like versions.
+          const weight = body.versions.length + (body.audit?.length ?? 0);
+          if (versionsInGroup + weight > MAX_VERSIONS_PER_STATEMENT && bodies.length > 0) {
             await projectEntries(tx, bodies);
             bodies = [];
             versionsInGroup = 0;
           }
           bodies.push(body);
-          versionsInGroup += body.versions.length;
+          versionsInGroup += weight;
           totalVersions += body.versions.length;
           prevHash = row.hash;
           lastSeq = row.seq;

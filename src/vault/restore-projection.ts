@@ -5,9 +5,12 @@
  *
  * Two passes over each hospital's entries: the first writes every version and idempotency key and
  * notes which version of each resource is the last; the second, spread over worker threads, writes
- * the current row and the search index rows of those last versions only. A restore killed in the
- * middle rolls all of it back: the projection is either complete or absent, never half there.
+ * the current row and the search index rows of those last versions only. Between the two, the audit
+ * trail's events are projected from the ledger rows just committed (INSERT … SELECT, 50 entries
+ * at a time). A restore killed in the middle rolls all of it back: the projection is either
+ * complete or absent, never half there.
  */
+import { projectAuditEventsOfLedger } from '../audit/audit-projection.js';
 import { PROJECTION_COLUMNS, requestKeyRowOf, versionRowOf } from '../store/projection.js';
 import { PROJECTION_TABLES } from '../store/rebuild.js';
 import type { LedgerEntryBody } from '../store/ledger-entry.js';
@@ -27,6 +30,8 @@ export class ProjectionLoad {
   private main: CopyWriter | undefined;
   private spool: CopySpool | undefined;
   private spooledTable: 'request_key' | 'resource_current' = 'request_key';
+  /** Entries of this pass that carry AuditEvents (interaction 'audit'). */
+  private auditSeqs: number[] = [];
 
   private constructor(
     private readonly db: RestoreConnection,
@@ -52,6 +57,7 @@ export class ProjectionLoad {
   /** Pass 1: versions and idempotency keys. */
   async startVersions(): Promise<void> {
     this.finals = new FinalVersions();
+    this.auditSeqs = [];
     await this.open('resource_version', 'request_key');
   }
 
@@ -62,6 +68,18 @@ export class ProjectionLoad {
     }
     const key = requestKeyRowOf(body);
     if (key) await this.spool!.write(copyLine(key, C.request_key));
+    if (body.audit?.length) this.auditSeqs.push(body.seq);
+  }
+
+  /**
+   * After pass 1 (and once the hospital's ledger is committed): the audit trail's rows, derived from
+   * the ledger rows in SQL by the same derivation the writer's projection uses.
+   */
+  async addAuditEvents(hospital: string): Promise<number> {
+    await projectAuditEventsOfLedger(this.db, hospital, this.auditSeqs);
+    const entries = this.auditSeqs.length;
+    this.auditSeqs = [];
+    return entries;
   }
 
   /**

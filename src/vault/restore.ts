@@ -4,8 +4,9 @@
  *   1. plan      verify the vault end to end and inspect the target; refuse before writing anything
  *   2. load      stream the entries: ledger rows by COPY in chunks that commit one by one (resumable),
  *                and in parallel, on a second connection, the resource versions of the projection
- *   3. index     stream them again, split over worker threads: current state and search index of
- *                each resource's last version
+ *   3. index     project the audit trail's events from the committed ledger rows; stream the
+ *                entries again, split over worker threads: current state and search index of each
+ *                resource's last version
  *   4. indexes   rebuild the projection tables' indexes, then commit the projection in one go
  *   5. verify    walk the restored ledger's chain (verifyLedger), check its head is the vault's, and
  *                compute the state hash of what the database now serves
@@ -150,6 +151,7 @@ async function loadHospital(
   const verified = verifyLedger(admin, hospital);
   verified.catch(() => {}); // awaited in checkRestored; a restore failing before then must not leave it unhandled
   await projection.endPass();
+  await projection.addAuditEvents(hospital);
   done = 0;
   let seen = 0;
   const { resources, lastHash } = await projection.indexFinals(workers, { vaultDir: options.vaultDir, hospital }, ranges.split(workers.size, vault.seq), (entries, v) => {

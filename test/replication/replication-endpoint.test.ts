@@ -17,11 +17,16 @@ async function reportDurable(t: TestServer, credential: string, seq: number, has
   });
 }
 
+// These tests count ledger entries one by one, so the server's own audit entries (a batch of
+// AuditEvents after each burst of requests) are turned off here; test/security and test/audit
+// cover the audit trail, including its entries reaching a vault.
+const NO_AUDIT = { audit: false } as const;
+
 describe('the replication feed a vault pulls from', () => {
   let t: TestServer;
   let credential: string;
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer(NO_AUDIT);
     credential = await issueVaultCredential(t.server.store.app, 'demo', 'test');
     for (let i = 0; i < 3; i++) await t.request('POST', '/Patient', { resourceType: 'Patient', name: [{ family: `Feed${i}` }] });
   });
@@ -66,7 +71,7 @@ describe('the replication feed a vault pulls from', () => {
 
 describe('ack=vault', () => {
   test('a write waits for the vault; without one it falls back to local with an alarm', async () => {
-    const t = await startTestServer({ ack: 'vault', vaultTimeoutMs: 300 });
+    const t = await startTestServer({ ...NO_AUDIT, ack: 'vault', vaultTimeoutMs: 300 });
     try {
       const credential = await issueVaultCredential(t.server.store.app, 'demo', 'v');
       // No vault: acknowledged after the timeout, and the status shows the alarm and the lag.
@@ -100,7 +105,7 @@ describe('ack=vault', () => {
   });
 
   test("with fallback 'refuse' and no vault, a write is answered 503 and its retry returns the first result", async () => {
-    const t = await startTestServer({ ack: 'vault', vaultFallback: 'refuse', vaultTimeoutMs: 200 });
+    const t = await startTestServer({ ...NO_AUDIT, ack: 'vault', vaultFallback: 'refuse', vaultTimeoutMs: 200 });
     try {
       const refused = await t.request('POST', '/Patient', { resourceType: 'Patient', name: [{ family: 'Refused' }] }, { 'x-request-id': 'refuse-1' });
       assert.equal(refused.status, 503);

@@ -167,6 +167,27 @@ describe('accounts over HTTP', () => {
     assert.doesNotMatch(JSON.stringify(list.body), /argon2|totp_secret|password_hash/);
   });
 
+  test('an admin issues API tokens with a role, shown once; names are unique; bad input names the field', async () => {
+    const issued = await boss.post('/api-tokens', { name: 'lab-gateway', role: 'device' });
+    assert.equal(issued.status, 201);
+    assert.equal(issued.body.principal, 'token:lab-gateway');
+    assert.match(issued.body.token, /^nrt_[A-Za-z0-9_-]{43}$/);
+    assert.equal(issued.body.expiresAt, null);
+    const expiring = await boss.post('/api-tokens', { name: 'his-bridge', role: 'registration-clerk', expiresInDays: 30 });
+    assert.equal(expiring.body.expiresAt, new Date(now + 30 * 86_400_000).toISOString());
+    const verified = await new TokenVerifier(app, 0).verify(issued.body.token);
+    assert.deepEqual(verified && [verified.principal, verified.role, verified.scope], ['token:lab-gateway', 'device', 'fhir']);
+    assert.equal((await boss.post('/api-tokens', { name: 'lab-gateway', role: 'device' })).status, 400);
+    for (const [body, field] of [[{ name: 'Lab Gateway', role: 'device' }, 'name'], [{ name: 'x', role: 'root' }, 'role'],
+      [{ name: 'y', role: 'device', expiresInDays: 0 }, 'expiresInDays']] as const) {
+      const answer = await boss.post('/api-tokens', body);
+      assert.equal(answer.status, 400, field);
+      assert.deepEqual(expressionOf(answer), [field]);
+    }
+    const [{ n }] = await admin.query("SELECT count(*)::int AS n FROM api_token WHERE name LIKE 'api:%'");
+    assert.equal(n, 2);
+  });
+
   test('a clerk cannot use admin routes; nobody changes their own role or re-enables themselves', async () => {
     const clerk = new Browser();
     assert.equal((await clerk.post('/login', { username: 'CLERK1', password: 'temporary-pass-77' })).body.stage, 'password-change');

@@ -1,4 +1,5 @@
 /** A real Nirantar server on a random port over a throwaway database, and a small FHIR client for it. */
+import { randomBytes } from 'node:crypto';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
 import { createTestDatabase } from './database.js';
 
@@ -14,7 +15,7 @@ export interface TestServer {
 
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const server = await startServer({ ...options, port: 0, dataDir: '', databaseUrl: db.url, bootstrapToken: TEST_TOKEN });
+  const server = await startServer({ accountKey: randomBytes(32), ...options, port: 0, dataDir: '', databaseUrl: db.url, bootstrapToken: TEST_TOKEN });
   const base = `${server.url}/fhir/R4`;
   return {
     server, base, databaseUrl: db.url,

@@ -5,8 +5,20 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FhirError, issue, operationOutcome } from '../outcome.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Why the request was refused, as its OperationOutcome said (for the audit trail). */
+    refusal?: string;
+  }
+}
+
 export function fhirErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof FhirError) return send(reply, error.status, error.outcome);
+  if (error instanceof FhirError) {
+    const retryAfter = (error as FhirError & { retryAfterSeconds?: number }).retryAfterSeconds;
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    request.refusal = error.outcome.issue.map((i) => i.diagnostics).filter(Boolean).join('; ');
+    return send(reply, error.status, error.outcome);
+  }
   const e = error as FastifyError;
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

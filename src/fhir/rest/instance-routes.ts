@@ -1,15 +1,16 @@
 /** Routes on one resource: read, vread, update, patch, delete, instance history. */
 import type { FastifyInstance } from 'fastify';
+import type { AccessControl } from '../../security/access-control.js';
 import { badRequest, gone, notFound } from '../outcome.js';
 import { currentVersionText, versionText } from '../repository/current-version.js';
 import type { FhirRepository } from '../repository/repository.js';
 import { history } from '../repository/history.js';
 import { parseETag } from '../repository/version-plans.js';
-import { checkId, checkType, ifMatchHeader, requestContext, sendFhir, sendWrite } from './request-context.js';
+import { asResource, checkId, checkType, ifMatchHeader, requestContext, sendFhir, sendWrite } from './request-context.js';
 
 type Params = { type: string; id: string; vid?: string };
 
-export function instanceRoutes(app: FastifyInstance, repo: FhirRepository) {
+export function instanceRoutes(app: FastifyInstance, repo: FhirRepository, access: AccessControl) {
   app.get<{ Params: Params }>('/:type/:id', async (request, reply) => {
     const type = checkType(request.params.type);
     const id = checkId(type, request.params.id);
@@ -18,6 +19,7 @@ export function instanceRoutes(app: FastifyInstance, repo: FhirRepository) {
     if (!found) throw notFound(`${type}/${id} does not exist`);
     reply.header('ETag', `W/"${found.versionId}"`).header('Last-Modified', found.lastUpdated.toUTCString());
     if (found.deleted || found.text === null) throw gone(`${type}/${id} was deleted (version ${found.versionId})`);
+    await access.checkReadText(request, type, id, found.text);
     return sendFhir(reply, 200, found.text);
   });
 
@@ -30,6 +32,7 @@ export function instanceRoutes(app: FastifyInstance, repo: FhirRepository) {
     if (!found) throw notFound(`${type}/${id} has no version ${request.params.vid}`);
     reply.header('ETag', `W/"${request.params.vid}"`).header('Last-Modified', found.lastUpdated.toUTCString());
     if (found.deleted || found.text === null) throw gone(`${type}/${id} version ${request.params.vid} is a deletion`);
+    await access.checkReadText(request, type, id, found.text);
     return sendFhir(reply, 200, found.text);
   });
 
@@ -40,6 +43,7 @@ export function instanceRoutes(app: FastifyInstance, repo: FhirRepository) {
     const params = new URLSearchParams(request.url.split('?')[1] ?? '');
     const bundle = await history(repo.db, ctx, { resourceType: type, id, params });
     if ((bundle.entry as unknown[]).length === 0 && !params.has('_since') && !params.has('_offset')) throw notFound(`${type}/${id} does not exist`);
+    await access.checkHistory(request, bundle as never);
     return sendFhir(reply, 200, bundle);
   });
 
@@ -47,7 +51,9 @@ export function instanceRoutes(app: FastifyInstance, repo: FhirRepository) {
     const type = checkType(request.params.type);
     const id = checkId(type, request.params.id);
     const ifMatch = ifMatchHeader(request);
+    await access.checkWrite(request, asResource(request.body), await access.existingForScope(request, type, id));
     const result = await repo.update(requestContext(request), type, id, request.body, { ifMatch: ifMatch ? parseETag(ifMatch) : undefined });
+    access.recordWritten(request, result.resource);
     return sendWrite(request, reply, result);
   });
 
@@ -55,13 +61,16 @@ export function instanceRoutes(app: FastifyInstance, repo: FhirRepository) {
     const type = checkType(request.params.type);
     const id = checkId(type, request.params.id);
     const ifMatch = ifMatchHeader(request);
+    await access.checkWrite(request, undefined, await access.existingForScope(request, type, id));
     const result = await repo.patch(requestContext(request), type, id, request.body, { ifMatch: ifMatch ? parseETag(ifMatch) : undefined });
+    access.recordWritten(request, result.resource);
     return sendWrite(request, reply, result);
   });
 
   app.delete<{ Params: Params }>('/:type/:id', async (request, reply) => {
     const type = checkType(request.params.type);
     const id = checkId(type, request.params.id);
+    await access.checkWrite(request, undefined, await access.existingForScope(request, type, id));
     const result = await repo.delete(requestContext(request), type, id);
     if (result) reply.header('ETag', `W/"${result.versionId}"`);
     return reply.code(204).send();

@@ -57,6 +57,12 @@ export function sendWrite(request: FastifyRequest, reply: FastifyReply, result: 
   return sendFhir(reply, result.status, result.resource as FhirResource);
 }
 
+/** The body as a resource, when it looks like one (the repository validates it properly). */
+export function asResource(body: unknown): FhirResource | undefined {
+  const r = body as FhirResource | undefined;
+  return r && typeof r === 'object' && !Array.isArray(r) && typeof r.resourceType === 'string' ? r : undefined;
+}
+
 export function ifMatchHeader(request: FastifyRequest): string | undefined {
   const v = request.headers['if-match'];
   return typeof v === 'string' ? v : undefined;

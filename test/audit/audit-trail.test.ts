@@ -1,0 +1,156 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { AuditTrail, AUDIT_ACTOR } from '../../src/audit/audit-trail.js';
+import type { AccessRecord } from '../../src/audit/access-record.js';
+import { loadDefinitions } from '../../src/fhir/definitions.js';
+import { validateResource } from '../../src/fhir/validation/validate-resource.js';
+import { verifyLedger } from '../../src/store/ledger-verify.js';
+import { rebuildProjections } from '../../src/store/rebuild.js';
+import { accessRecord, auditEntries, auditSnapshot, openAuditStore, searchRecord, type AuditStore } from './audit-fixtures.js';
+
+const run = promisify(execFile);
+
+describe('the audit trail: access records chained into the ledger in batches', () => {
+  let store: AuditStore;
+  let trail: AuditTrail;
+  const logs: string[] = [];
+
+  before(async () => {
+    loadDefinitions();
+    store = await openAuditStore();
+    trail = new AuditTrail({ writer: store.repo.writer, log: (line) => logs.push(line) });
+  });
+  after(async () => {
+    await trail?.close();
+    await store?.close();
+  });
+
+  test('1200 records of one moment: 3 ledger entries (500 + 500 + 200), exactly 1200 AuditEvents', async () => {
+    const records: AccessRecord[] = [];
+    for (let i = 0; i < 1200; i++) {
+      records.push(i % 3 === 0
+        ? searchRecord([`Patient/s${i}`, `Patient/s${i + 1}`], { requestId: `batch-${i}` })
+        : accessRecord({ resourceId: `b${i}`, patients: [`Patient/b${i}`], sourceIp: `10.1.${i % 250}.${i % 7}`, requestId: `batch-${i}` }));
+    }
+    for (const r of records) trail.record(r);
+    await trail.flush();
+    const entries = await auditEntries(store.admin);
+    assert.deepEqual(entries.map((e) => e.events), [500, 500, 200]);
+    const rows = await store.admin.query<{ request_id: string; principal: string; role: string; source_ip: string; patients: string[]; resource_type: string; resource_id: string | null; interaction: string }>(
+      `SELECT event #>> '{extension,0,valueString}' AS request_id, principal, role, host(source_ip) AS source_ip, patients, resource_type, resource_id, interaction
+         FROM audit_event WHERE hospital_id = 'demo' AND event #>> '{extension,0,valueString}' LIKE 'batch-%'`);
+    assert.equal(rows.length, 1200);
+    const byRequest = new Map(rows.map((r) => [r.request_id, r]));
+    for (const r of records) {
+      const row = byRequest.get(r.requestId)!;
+      assert.ok(row, r.requestId);
+      assert.equal(row.principal, r.principal);
+      assert.equal(row.role, r.role);
+      assert.equal(row.source_ip, r.sourceIp);
+      assert.deepEqual(row.patients, [...r.patients].sort());
+      assert.equal(row.resource_type, r.resourceType);
+      assert.equal(row.resource_id, r.resourceId ?? null);
+      assert.equal(row.interaction, r.interaction === 'search' ? 'search-type' : 'read');
+    }
+    const [{ n }] = await store.admin.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event_patient WHERE hospital_id = 'demo'");
+    assert.equal(n, 400 * 2 + 800);
+    assert.deepEqual(logs, []);
+  });
+
+  test('records that arrive while a batch is being written go into the next one (group commit)', async () => {
+    const before_ = (await auditEntries(store.admin)).length;
+    for (let i = 0; i < 100; i++) {
+      trail.record(accessRecord({ requestId: `trickle-${i}` }));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await trail.flush();
+    const entries = (await auditEntries(store.admin)).slice(before_);
+    assert.equal(entries.reduce((n, e) => n + e.events, 0), 100);
+    assert.ok(entries.length <= 50, `${entries.length} entries for 100 records`);
+  });
+
+  test('an audit entry is an ordinary chained ledger entry: actor, no versions, time, every event valid FHIR', async () => {
+    const [entry] = await store.admin.query<{ body: string; recorded_at: Date }>(
+      "SELECT body, recorded_at FROM ledger_entry WHERE hospital_id = 'demo' AND body::jsonb->>'interaction' = 'audit' ORDER BY seq LIMIT 1");
+    const body = JSON.parse(entry.body);
+    assert.equal(body.actor, AUDIT_ACTOR);
+    assert.deepEqual(body.versions, []);
+    assert.equal(body.sourceIp, null);
+    assert.ok(Math.abs(Date.parse(body.time) - Date.now()) < 120_000, 'the entry is timed when it is written');
+    for (const event of body.audit) validateResource(event);
+    assert.equal(new Set(body.audit.map((e: { id: string }) => e.id)).size, 500);
+    assert.ok((await verifyLedger(store.admin, 'demo')).ok);
+  });
+
+  test('each hospital gets its own entries on its own chain', async () => {
+    trail.record(accessRecord({ hospitalId: 'north', principal: 'user:north-doc', requestId: 'north-1' }));
+    trail.record(accessRecord({ hospitalId: 'north', principal: 'user:north-doc', requestId: 'north-2' }));
+    trail.record(accessRecord({ requestId: 'demo-with-north' }));
+    await trail.flush();
+    assert.deepEqual((await auditEntries(store.admin, 'north')).map((e) => e.events), [2]);
+    const north = await store.admin.query("SELECT principal FROM audit_event WHERE hospital_id = 'north'");
+    assert.deepEqual(north.map((r) => r.principal), ['user:north-doc', 'user:north-doc']);
+    assert.ok((await verifyLedger(store.admin, 'north')).ok);
+  });
+
+  test('the writer still writes nothing for a plan without versions or events (an unchanged PUT)', async () => {
+    const head = async () => (await store.admin.query<{ n: number }>("SELECT count(*)::int AS n FROM ledger_entry WHERE hospital_id = 'demo'"))[0].n;
+    const before_ = await head();
+    for (const audit of [undefined, []]) {
+      const result = await store.repo.writer.append({
+        hospitalId: 'demo', actor: 'user:asha', sourceIp: null, requestId: null, requestHash: null,
+        plan: async () => ({ interaction: 'update', versions: [], ...(audit ? { audit } : {}), result: 'unchanged' }),
+        replay: async () => 'replayed',
+      });
+      assert.equal(result, 'unchanged');
+    }
+    const created = await store.repo.create({ hospitalId: 'demo', actor: 'user:asha', sourceIp: null, requestId: null, requestHash: null, baseUrl: 'http://x/fhir/R4' },
+      { resourceType: 'Patient', name: [{ family: 'Unchanged' }] });
+    const ctx = { hospitalId: 'demo', actor: 'user:asha', sourceIp: null, requestId: null, requestHash: null, baseUrl: 'http://x/fhir/R4' };
+    await store.repo.update(ctx, 'Patient', created.id, created.resource);
+    assert.equal(await head(), before_ + 1, 'the create wrote one entry; the identical PUT none');
+  });
+
+  test("the application's role can add audit rows but not change or remove them", async () => {
+    await assert.rejects(store.app.query("UPDATE audit_event SET principal = 'user:nobody'"), /permission denied/);
+    await assert.rejects(store.app.query('DELETE FROM audit_event'), /permission denied/);
+    await assert.rejects(store.app.query('DELETE FROM audit_event_patient'), /permission denied/);
+    await assert.rejects(store.app.query("UPDATE ledger_entry SET body = '{}'"), /permission denied/);
+  });
+
+  test('rebuild reproduces the audit rows exactly', async () => {
+    const before_ = await auditSnapshot(store.admin);
+    assert.equal(before_.events.length, 1303);
+    await store.admin.query("DELETE FROM audit_event WHERE principal = 'user:meera'");
+    await store.admin.query('DELETE FROM audit_event_patient');
+    await rebuildProjections(store.admin);
+    assert.deepEqual(await auditSnapshot(store.admin), before_);
+  });
+
+  test('a superuser edit of an audit entry is found by verify at its sequence number', async () => {
+    const [target] = await auditEntries(store.admin);
+    const su = store.admin;
+    const tamper = async (from: string, to: string) => {
+      await su.transaction(async (tx) => {
+        await tx.query('ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_append_only');
+        await tx.query(`UPDATE ledger_entry SET body = replace(body, $1, $2) WHERE hospital_id = 'demo' AND seq = $3`, [from, to, target.seq]);
+        await tx.query('ALTER TABLE ledger_entry ENABLE TRIGGER ledger_entry_append_only');
+      });
+    };
+    // Someone hides who read the record: the principal of the audit events becomes another.
+    await tamper('"user:asha"', '"user:ghost"');
+    try {
+      const result = await verifyLedger(su, 'demo');
+      assert.equal(result.ok, false);
+      assert.equal(!result.ok && result.brokenAt, target.seq);
+      const cli = await run(process.execPath, ['bin/nirantar.js', 'verify', '--database-url', store.url, '--hospital', 'demo']).catch((e) => e);
+      assert.equal(cli.code, 3);
+      assert.match(cli.stdout, new RegExp(`BROKEN at sequence ${target.seq}: hash does not match`));
+    } finally {
+      await tamper('"user:ghost"', '"user:asha"');
+    }
+    assert.ok((await verifyLedger(su, 'demo')).ok);
+  });
+});
