@@ -12,4 +12,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
   },
+  // The browser app's build helper runs on Node as plain JavaScript.
+  { files: ['web/*.mjs'], languageOptions: { globals: { URL: 'readonly', console: 'readonly' } } },
 );

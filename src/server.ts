@@ -32,6 +32,9 @@ import { BulkReadGuard } from './security/watch/bulk-read-guard.js';
 import { oauthPlugin } from './security/oauth/oauth-plugin.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { auditEventRoutes } from './audit/audit-event-routes.js';
+import { registrationPlugin } from './departments/registration/registration-plugin.js';
+import { webPlugin } from './web/web-plugin.js';
+import { hospitalName } from './web/hospital-name.js';
 
 export interface ServerOptions {
   port: number;
@@ -151,6 +154,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       extraRoutes: (fhir) => auditEventRoutes(fhir, { db: store.app }),
     });
     await app.register(oauthPlugin, { prefix: '/oauth', db: store.app, hospitalId });
+    // The departments' desk APIs, then the browser app (the catch-all for every other path).
+    await app.register(registrationPlugin, { prefix: '/api/registration', repo, db: store.app, access });
+    await app.register(webPlugin, { hospital: { id: hospitalId, name: await hospitalName(store.app, hospitalId) } });
     await app.register(accountsPlugin, {
       prefix: '/auth', db: store.app, hospitalId, config: accounts, bootstrapTokens: verifier,
       secretKey: options.accountKey ?? await accountKey(options.dataDir),

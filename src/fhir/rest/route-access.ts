@@ -24,7 +24,7 @@ function targetOf(method: string, route: string, bundleType: unknown): RouteTarg
     case 'POST /': return { audit: bundleType === 'transaction' ? 'transaction' : 'batch' };
     case 'GET /_history': return { audit: 'history' };
     case 'POST /:type': return { audit: 'create', check: 'create' };
-    case 'GET /:type': case 'POST /:type/_search': return { audit: 'search', check: 'search' };
+    case 'GET /:type': case 'POST /:type/_search': case 'POST /:type/$match': return { audit: 'search', check: 'search' };
     case 'PUT /:type': return { audit: 'update', check: 'update' };
     case 'GET /:type/_history': case 'GET /:type/:id/_history': return { audit: 'history', check: 'history' };
     case 'GET /:type/:id': return { audit: 'read', check: 'read' };

@@ -1,9 +1,10 @@
 /** Routes on a resource type: create (incl. If-None-Exist), search (GET and POST _search), conditional update, type history. */
 import type { FastifyInstance } from 'fastify';
 import type { AccessControl } from '../../security/access-control.js';
-import { badRequest } from '../outcome.js';
+import { badRequest, FhirError, issue } from '../outcome.js';
 import type { FhirRepository } from '../repository/repository.js';
 import { history } from '../repository/history.js';
+import { patientMatch } from '../../departments/registration/patient-match.js';
 import { asResource, checkType, isStrict, queryPairs, requestContext, sendFhir, sendWrite } from './request-context.js';
 
 type Params = { type: string };
@@ -33,6 +34,15 @@ export function typeRoutes(app: FastifyInstance, repo: FhirRepository, access: A
     const type = checkType(request.params.type);
     const form = typeof request.body === 'string' ? [...new URLSearchParams(request.body)] : [];
     const bundle = await repo.search(requestContext(request), type, [...queryPairs(request), ...form], isStrict(request));
+    await access.filterBundle(request, bundle as never, 'search');
+    return sendFhir(reply, 200, bundle);
+  });
+
+  // Patient/$match (the registration desk's duplicate check, for FHIR clients): only Patient has it.
+  app.post<{ Params: Params }>('/:type/$match', async (request, reply) => {
+    const type = checkType(request.params.type);
+    if (type !== 'Patient') throw new FhirError(404, issue('not-supported', `$match is an operation on Patient, not ${type}`));
+    const bundle = await patientMatch(repo, requestContext(request), request.body);
     await access.filterBundle(request, bundle as never, 'search');
     return sendFhir(reply, 200, bundle);
   });

@@ -6,7 +6,7 @@
 import { toTypedValue, type AtomContext, type TypedValue } from '@medplum/core';
 import { indexedSearchParameters, type SearchParameterType } from './search-parameters.js';
 import type { SearchIndexRow } from './search-index-row.js';
-import { addStringRows } from './index-string.js';
+import { addPhoneticRows, addStringRows } from './index-string.js';
 import { addTokenRows } from './index-token.js';
 import { addReferenceRows } from './index-reference.js';
 import { addDateRows } from './index-date.js';
@@ -43,7 +43,8 @@ export function searchIndexRows(resource: Resource): SearchIndexRow[] {
   const context: AtomContext = { variables: { '%resource': root, '%rootResource': root } };
   const rows: SearchIndexRow[] = [];
   for (const param of params) {
-    const add = ADD_ROWS[param.type];
+    // `phonetic` holds the Indian-name phonetic keys of the names, not their text (indian-name-phonetic.ts).
+    const add = param.code === 'phonetic' && param.type === 'string' ? addPhoneticRows : ADD_ROWS[param.type];
     if (!add) continue;
     let values: TypedValue[];
     try {

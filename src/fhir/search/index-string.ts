@@ -6,13 +6,15 @@
 import type { TypedValue } from '@medplum/core';
 import type { SearchIndexRow } from './search-index-row.js';
 import { normaliseString } from './string-normalise.js';
+import { indianNamePhonetic } from './indian-name-phonetic.js';
 
 interface HumanName { text?: string; family?: string; given?: string[]; prefix?: string[]; suffix?: string[] }
 interface Address { text?: string; line?: string[]; city?: string; district?: string; state?: string; postalCode?: string; country?: string }
 interface CodeableConcept { text?: string; coding?: Array<{ display?: string }> }
 
-export function addStringRows(code: string, typed: TypedValue, rows: SearchIndexRow[]): void {
+export function addStringRows(code: string, typed: TypedValue, rows: SearchIndexRow[], fold: (text: string) => string = normaliseString): void {
   const value = typed.value;
+  const addString = (c: string, text: unknown, r: SearchIndexRow[]) => addFolded(c, text, r, fold);
   if (typeof value === 'string') return addString(code, value, rows);
   if (typeof value !== 'object' || value === null) return;
   switch (typed.type) {
@@ -39,9 +41,20 @@ export function addStringRows(code: string, typed: TypedValue, rows: SearchIndex
   }
 }
 
-function addString(code: string, text: unknown, rows: SearchIndexRow[]): void {
+/**
+ * The `phonetic` parameter: the same rows as a string parameter (each name part and the whole name),
+ * holding phonetic keys, so that a search, keyed the same way, finds the name however it is spelt.
+ */
+export function addPhoneticRows(code: string, typed: TypedValue, rows: SearchIndexRow[]): void {
+  addStringRows(code, typed, rows, indianNamePhonetic);
+  // A name given only as text ("Mohammed Rehman Khan") gets a row per word too, as given/family do.
+  const text = typed.type === 'HumanName' ? (typed.value as HumanName | null)?.text : undefined;
+  if (typeof text === 'string') for (const word of text.split(/\s+/)) addFolded(code, word, rows, indianNamePhonetic);
+}
+
+function addFolded(code: string, text: unknown, rows: SearchIndexRow[], fold: (text: string) => string): void {
   if (typeof text !== 'string') return;
-  const value = normaliseString(text);
+  const value = fold(text);
   if (value.length === 0) return;
   rows.push({ code, value, raw: text });
 }

@@ -19,6 +19,7 @@ import { sqlForId } from './sql-for-id.js';
 import { sqlForSort } from './sql-for-sort.js';
 import type { IncludeSpec } from './include.js';
 import { applyResultParam, DEFAULT_COUNT } from './result-params.js';
+import { phoneticSearchValue } from './phonetic-search-value.js';
 
 export { DEFAULT_COUNT, MAX_COUNT } from './result-params.js';
 
@@ -105,7 +106,9 @@ export function parseSearchRequest(request: { hospitalId: string; resourceType: 
       }
       const param = definitions.get(code);
       if (!param) throw new SearchValueError(`Unknown search parameter '${code}' for ${request.resourceType}`, 'not-supported');
-      const filter: SearchFilter = { name, code, modifier, value, param };
+      // `phonetic` compares keys: the value is keyed the way index-rows.ts keyed the names.
+      const keyed = code === 'phonetic' && param.type === 'string' && modifier !== 'missing' ? phoneticSearchValue(name, value) : value;
+      const filter: SearchFilter = { name, code, modifier, value: keyed, param };
       const before = params.values.length;
       try {
         const candidate = code.startsWith('_') ? undefined : pageDriver(filter, ctx, params.add(code));
