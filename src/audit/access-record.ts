@@ -56,6 +56,13 @@ export interface AccessRecord {
   path: string;
 }
 
+/**
+ * An access record as the ledger keeps it: the record and the id of its AuditEvent. The FHIR
+ * AuditEvent is rendered from it when read (audit-event.ts): a third of the bytes to hash, chain,
+ * vault and store on every read of the API, and the same AuditEvent for anyone who asks.
+ */
+export type AuditRecord = AccessRecord & { id: string };
+
 /** Where access records go. `record` must not block the answer; failures are the sink's to report. */
 export interface AccessSink {
   record(access: AccessRecord): void;

@@ -42,3 +42,7 @@ export const PURPOSE_DISPLAY: Readonly<Record<string, string>> = {
 
 /** The observer every event names: this server. */
 export const OBSERVER = 'Nirantar';
+
+/** DICOM codes of the User Authentication event's subtypes (login and logout). */
+export const DICOM_LOGIN = '110122';
+export const DICOM_LOGOUT = '110123';

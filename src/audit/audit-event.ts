@@ -15,7 +15,7 @@
  */
 import { isIP } from 'node:net';
 import type { AccessInteraction, AccessRecord } from './access-record.js';
-import { ENTITY_ROLE, ENTITY_TYPE, EXTENSION, OBSERVER, PURPOSE_DISPLAY, SYSTEM } from './audit-codes.js';
+import { DICOM_LOGIN, DICOM_LOGOUT, ENTITY_ROLE, ENTITY_TYPE, EXTENSION, OBSERVER, PURPOSE_DISPLAY, SYSTEM } from './audit-codes.js';
 
 /** A FHIR AuditEvent as JSON (a type alias, so that it is a plain record for the ledger). */
 export type AuditEvent = Record<string, unknown> & { resourceType: 'AuditEvent'; id: string; recorded: string };
@@ -50,7 +50,7 @@ function eventType(interaction: AccessInteraction, access: AccessRecord): { type
   if (interaction === 'login' || interaction === 'logout') {
     return {
       type: { system: SYSTEM.dicom, code: '110114', display: 'User Authentication' },
-      subtype: [interaction === 'login' ? { system: SYSTEM.dicom, code: '110122', display: 'Login' } : { system: SYSTEM.dicom, code: '110123', display: 'Logout' }],
+      subtype: [interaction === 'login' ? { system: SYSTEM.dicom, code: DICOM_LOGIN, display: 'Login' } : { system: SYSTEM.dicom, code: DICOM_LOGOUT, display: 'Logout' }],
     };
   }
   return {

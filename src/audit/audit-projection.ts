@@ -7,49 +7,51 @@
  */
 import type { Queryable } from '../store/database.js';
 import type { LedgerEntryBody } from '../store/ledger-entry.js';
-import { ENTITY_ROLE } from './audit-codes.js';
+import { DICOM_LOGIN, DICOM_LOGOUT } from './audit-codes.js';
 
 /** The tables this projection fills (PROJECTION_TABLES of rebuild names them too). */
 export const AUDIT_TABLES = ['audit_event', 'audit_event_patient'] as const;
 
 /**
- * `source` is a FROM item yielding (hospital text, seq bigint, event jsonb), one row per AuditEvent.
- * The entity roles are matched by code: 1 Patient, 4 Domain Resource.
+ * `source` is a FROM item yielding (hospital text, seq bigint, record jsonb), one row per access
+ * record. `interaction` is stored as the AuditEvent's subtype code (audit-event.ts restfulInteraction
+ * and the DICOM login code), so that `subtype=search-type` or `subtype=110122` finds what it names.
  */
 function insertSql(source: string): string {
   return `WITH events AS MATERIALIZED (${source}),
   rows AS MATERIALIZED (
-    SELECT ev.hospital AS hospital_id, ev.event->>'id' AS id, ev.seq, (ev.event->>'recorded')::timestamptz AS recorded,
-           ev.event #>> '{agent,0,who,identifier,value}' AS principal,
-           ev.event #>> '{agent,0,role,0,text}' AS role,
-           ev.event->>'action' AS action,
-           ev.event #>> '{subtype,0,code}' AS interaction,
-           ev.event->>'outcome' AS outcome,
-           nirantar_inet_or_null(ev.event #>> '{agent,0,network,address}') AS source_ip,
-           ev.event #>> '{purposeOfEvent,0,coding,0,code}' AS purpose,
-           coalesce(split_part(res.what->>'reference', '/', 1), res.what->>'type') AS resource_type,
-           nullif(split_part(res.what->>'reference', '/', 2), '') AS resource_id,
-           ARRAY(SELECT DISTINCT e->'what'->>'reference' FROM jsonb_array_elements(coalesce(ev.event->'entity', '[]')) e
-                  WHERE e #>> '{role,code}' = '${ENTITY_ROLE.patient}' AND e #>> '{what,reference}' IS NOT NULL ORDER BY 1) AS patients,
-           ev.event
-      FROM events ev
-      LEFT JOIN LATERAL (SELECT e->'what' AS what FROM jsonb_array_elements(coalesce(ev.event->'entity', '[]')) e
-                          WHERE e #>> '{role,code}' = '${ENTITY_ROLE.domainResource}' LIMIT 1) res ON true),
+    SELECT ev.hospital AS hospital_id, ev.record->>'id' AS id, ev.seq, (ev.record->>'time')::timestamptz AS recorded,
+           ev.record->>'principal' AS principal,
+           ev.record->>'role' AS role,
+           ev.record->>'action' AS action,
+           CASE ev.record->>'interaction'
+             WHEN 'search' THEN CASE WHEN ev.record ? 'resourceType' THEN 'search-type' ELSE 'search-system' END
+             WHEN 'history' THEN CASE WHEN ev.record ? 'resourceId' THEN 'history-instance' WHEN ev.record ? 'resourceType' THEN 'history-type' ELSE 'history-system' END
+             WHEN 'login' THEN '${DICOM_LOGIN}' WHEN 'logout' THEN '${DICOM_LOGOUT}'
+             ELSE ev.record->>'interaction' END AS interaction,
+           ev.record->>'outcome' AS outcome,
+           nirantar_inet_or_null(ev.record->>'sourceIp') AS source_ip,
+           ev.record->>'purpose' AS purpose,
+           ev.record->>'resourceType' AS resource_type,
+           ev.record->>'resourceId' AS resource_id,
+           ARRAY(SELECT DISTINCT p FROM jsonb_array_elements_text(coalesce(ev.record->'patients', '[]')) p ORDER BY 1) AS patients,
+           ev.record
+      FROM events ev),
   ins_event AS (
-    INSERT INTO audit_event (hospital_id, id, seq, recorded, principal, role, action, interaction, outcome, source_ip, purpose, resource_type, resource_id, patients, event)
-    SELECT hospital_id, id, seq, recorded, principal, role, action, interaction, outcome, source_ip, purpose, resource_type, resource_id, patients, event FROM rows)
+    INSERT INTO audit_event (hospital_id, id, seq, recorded, principal, role, action, interaction, outcome, source_ip, purpose, resource_type, resource_id, patients, record)
+    SELECT hospital_id, id, seq, recorded, principal, role, action, interaction, outcome, source_ip, purpose, resource_type, resource_id, patients, record FROM rows)
   INSERT INTO audit_event_patient (hospital_id, patient, recorded, event_id)
   SELECT hospital_id, unnest(patients), recorded, id FROM rows`;
 }
 
 const FROM_BODIES = insertSql(
-  `SELECT x.hospital, x.seq, e.event FROM jsonb_to_recordset($1::jsonb) AS x(hospital text, seq bigint, audit jsonb),
-          jsonb_array_elements(x.audit) AS e(event)`,
+  `SELECT x.hospital, x.seq, e.record FROM jsonb_to_recordset($1::jsonb) AS x(hospital text, seq bigint, audit jsonb),
+          jsonb_array_elements(x.audit) AS e(record)`,
 );
 
 const FROM_LEDGER = insertSql(
-  `SELECT l.hospital_id AS hospital, l.seq, e.event FROM ledger_entry l,
-          jsonb_array_elements(l.body::jsonb->'audit') AS e(event)
+  `SELECT l.hospital_id AS hospital, l.seq, e.record FROM ledger_entry l,
+          jsonb_array_elements(l.body::jsonb->'audit') AS e(record)
     WHERE l.hospital_id = $1 AND l.seq = ANY($2::bigint[])`,
 );
 

@@ -7,7 +7,8 @@
  */
 import type { Queryable } from '../store/database.js';
 import { SqlParams } from '../fhir/search/sql-params.js';
-import type { AuditEvent } from './audit-event.js';
+import type { AuditRecord } from './access-record.js';
+import { toAuditEvent, type AuditEvent } from './audit-event.js';
 
 export type AuditTerm =
   | { on: 'recorded'; op: '>=' | '>' | '<=' | '<'; time: string }
@@ -50,8 +51,8 @@ export async function findAuditEvents(db: Queryable, query: AuditQuery): Promise
     clauses.push(`(a.recorded, a.id) ${query.order === 'asc' ? '>' : '<'} (${params.add(query.after.recorded)}::timestamptz, ${params.add(query.after.id)})`);
   }
   // recorded as text for the cursor: exact to the microsecond, and read back by ::timestamptz.
-  const rows = await db.query<{ recorded: string; id: string; event: AuditEvent }>(
-    `SELECT a.recorded::text AS recorded, a.id, a.event FROM audit_event a WHERE ${clauses.join(' AND ')}
+  const rows = await db.query<{ recorded: string; id: string; record: AuditRecord }>(
+    `SELECT a.recorded::text AS recorded, a.id, a.record FROM audit_event a WHERE ${clauses.join(' AND ')}
       ORDER BY a.recorded ${dir}, a.id ${dir} LIMIT ${Math.max(0, Math.floor(query.count)) + 1}`,
     params.values,
   );
@@ -59,15 +60,15 @@ export async function findAuditEvents(db: Queryable, query: AuditQuery): Promise
   const page = rows.slice(0, query.count);
   const last = page.at(-1);
   return {
-    events: page.map((r) => r.event),
+    events: page.map((r) => toAuditEvent(r.record, r.id)),
     ...(more && last ? { next: { recorded: last.recorded, id: last.id } } : {}),
   };
 }
 
 /** One event by id, or undefined. */
 export async function readAuditEvent(db: Queryable, hospitalId: string, id: string): Promise<AuditEvent | undefined> {
-  const [row] = await db.query<{ event: AuditEvent }>('SELECT event FROM audit_event WHERE hospital_id = $1 AND id = $2', [hospitalId, id]);
-  return row?.event;
+  const [row] = await db.query<{ record: AuditRecord }>('SELECT record FROM audit_event WHERE hospital_id = $1 AND id = $2', [hospitalId, id]);
+  return row ? toAuditEvent(row.record, id) : undefined;
 }
 
 function termSql(term: AuditTerm, params: SqlParams): string {

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { LedgerWriter } from '../store/ledger-writer.js';
 import { Backoff, sleep } from '../vault/backoff.js';
 import type { AccessRecord, AccessSink } from './access-record.js';
-import { toAuditEvent, type AuditEvent } from './audit-event.js';
+import type { AuditRecord } from './access-record.js';
 
 export interface AuditTrailOptions {
   /** The FHIR store's writer (FhirRepository.writer): audit entries share its chains and its afterCommit. */
@@ -34,7 +34,7 @@ export const AUDIT_ACTOR = 'system:audit-trail';
 interface HospitalQueue {
   records: AccessRecord[];
   /** Batches already made into events (ids assigned) that must be written as they are: retries. */
-  batches: AuditEvent[][];
+  batches: AuditRecord[][];
   accepted: number;
   /** Written, or given up on: what flush() waits for. */
   settled: number;
@@ -197,19 +197,8 @@ export class AuditTrail implements AccessSink {
     }
   }
 
-  private nextBatch(hospital: string, queue: HospitalQueue): AuditEvent[] {
-    const events: AuditEvent[] = [];
-    for (const access of queue.records.splice(0, this.maxBatch)) {
-      try {
-        events.push(toAuditEvent(access, randomUUID()));
-      } catch (err) {
-        // A record the pipeline got wrong must not stop the flusher (or the process).
-        this.log(`audit trail: an access record of hospital ${hospital} could not be made into an AuditEvent (${errorCode(err)}); it is dropped`);
-        queue.dropped++;
-        this.settle(queue, 1);
-      }
-    }
-    return events;
+  private nextBatch(_hospital: string, queue: HospitalQueue): AuditRecord[] {
+    return queue.records.splice(0, this.maxBatch).map((access) => ({ id: randomUUID(), ...access }));
   }
 
   private settle(queue: HospitalQueue, count: number): void {

@@ -35,10 +35,11 @@ export interface LedgerEntryBody {
   /** For batch/transaction: the Bundle.entry.response elements, in request order. */
   responses?: unknown[];
   /**
-   * For interaction 'audit' (no versions): FHIR AuditEvents of accesses, written in batches by the
-   * audit trail (src/audit/audit-trail.ts) so that they are chained and vaulted like every write.
+   * For interaction 'audit' (no versions): records of accesses (each rendered as a FHIR AuditEvent
+   * when read), written in batches by the audit trail (src/audit/audit-trail.ts) so that they are
+   * chained and vaulted like every write.
    */
-  audit?: Record<string, unknown>[];
+  audit?: object[];
 }
 
 export interface LedgerEntry {

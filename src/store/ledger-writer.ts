@@ -18,8 +18,8 @@ export interface WritePlan<R> {
   interaction: string;
   versions: VersionWrite[];
   responses?: unknown[];
-  /** AuditEvents to chain (interaction 'audit'): an entry is written for them even without versions. */
-  audit?: Record<string, unknown>[];
+  /** Access records to chain (interaction 'audit'): an entry is written for them even without versions. */
+  audit?: object[];
   /** The value returned to the caller once the entry is durable. */
   result: R;
 }

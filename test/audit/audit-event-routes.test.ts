@@ -39,7 +39,7 @@ describe('AuditEvent through the FHIR API', () => {
     }));
     trail.record(accessRecord({ ...at('2025-03-01T08:30:00.000Z', 'n1'), hospitalId: 'north' }));
     await trail.close();
-    for (const row of await store.admin.query<{ id: string; r: string }>("SELECT id, event #>> '{extension,0,valueString}' AS r FROM audit_event")) {
+    for (const row of await store.admin.query<{ id: string; r: string }>("SELECT id, record->>'requestId' AS r FROM audit_event")) {
       ids.set(row.r, row.id);
       label.set(row.id, row.r);
     }

@@ -90,7 +90,7 @@ export async function auditEntries(db: Queryable, hospitalId = 'demo'): Promise<
 export async function auditSnapshot(db: Queryable) {
   return {
     events: await db.query(`SELECT hospital_id, id, seq, recorded, principal, role, action, interaction, outcome, source_ip::text, purpose,
-                                   resource_type, resource_id, patients, event FROM audit_event ORDER BY hospital_id, id`),
+                                   resource_type, resource_id, patients, record FROM audit_event ORDER BY hospital_id, id`),
     patients: await db.query('SELECT * FROM audit_event_patient ORDER BY hospital_id, patient, recorded, event_id'),
   };
 }

@@ -85,7 +85,7 @@ describe('the audit trail while the database is unavailable', () => {
     const entries = await auditEntries(store.admin);
     assert.equal(entries.reduce((n, e) => n + e.events, 0), 50);
     assert.ok(entries.every((e) => e.events <= 20));
-    const written = await store.admin.query<{ r: string }>("SELECT event #>> '{extension,0,valueString}' AS r FROM audit_event ORDER BY recorded");
+    const written = await store.admin.query<{ r: string }>("SELECT record->>'requestId' AS r FROM audit_event ORDER BY recorded");
     assert.deepEqual(written.map((w) => w.r), Array.from({ length: 50 }, (_, i) => `outage-${i}`), 'the first 50, in order; the last 30 were dropped');
     assert.deepEqual(trail.stats(), { queued: 0, written: 50, dropped: 30 });
     assert.ok(logs.some((l) => /30 access records of hospital demo were dropped/.test(l)), logs.join('\n'));

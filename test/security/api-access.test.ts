@@ -65,6 +65,21 @@ test('a signed-in session opens what the role may; logout and the idle timeout e
   assert.equal((await get('/Location/ward-x', withCookie(`nirantar_session=${'A'.repeat(43)}`))).status, 401);
 });
 
+test('forged and malformed credentials are refused without leaking anything: alg none, tampered, oversized', async () => {
+  // Tokens are opaque random strings looked up by hash: a JWT, signed or not, is just a token that does not exist.
+  const algNone = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"admin","role":"admin"}').toString('base64url')}.`;
+  for (const token of [algNone, 'nrt_' + 'A'.repeat(43), `${'x'.repeat(600)}`]) {
+    const answer = await get('/Patient?_count=1', { authorization: `Bearer ${token}` });
+    assert.equal(answer.status, 401, token.slice(0, 20));
+    assert.equal(answer.body.resourceType, 'OperationOutcome');
+    assert.doesNotMatch(JSON.stringify(answer.body), /Patient\/|admin/);
+  }
+  // Headers past Node's limit are refused by the HTTP parser (431) and the server keeps serving.
+  const huge = await fetch(`${server.base}/Patient`, { headers: { authorization: 'Bearer x', 'x-filler': 'y'.repeat(20_000) } });
+  assert.equal(huge.status, 431);
+  assert.equal((await get('/metadata', { authorization: `Bearer ${await issueApiToken(server.server.store.app, server.server.hospitalId, { name: 'after-431', role: 'nurse' })}` })).status, 200);
+});
+
 test('every sign-in attempt is recorded: who tried, from where, and whether it worked', async () => {
   const wrong = await fetch(`${server.server.url}/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'brute/1.0' },

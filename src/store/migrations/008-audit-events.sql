@@ -1,5 +1,5 @@
--- The audit trail's read side (issue 3, audit of every access). The AuditEvents themselves live in
--- the ledger (entries with interaction 'audit'), chained and vaulted like every write and never
+-- The audit trail's read side (issue 3, audit of every access). The access records themselves live in
+-- the ledger (entries with interaction 'audit'; each is rendered as a FHIR AuditEvent when read), chained and vaulted like every write and never
 -- deleted, so retention is the ledger's: unlimited. These tables are a projection of those entries,
 -- rebuilt by `nirantar rebuild` and by restore, and shaped for the forensic questions: who did what
 -- when, who opened this patient, what came from this address. The rows are derived from the events
@@ -23,7 +23,8 @@ CREATE TABLE audit_event (
   resource_type  text,
   resource_id    text,
   patients       text[]      NOT NULL DEFAULT '{}',
-  event          jsonb       NOT NULL,
+  -- The access record as in the ledger (src/audit/access-record.ts AuditRecord).
+  record         jsonb       NOT NULL,
   PRIMARY KEY (hospital_id, id)
 );
 CREATE INDEX audit_event_time ON audit_event (hospital_id, recorded, id);
