@@ -44,22 +44,24 @@ function insertSql(source: string): string {
   SELECT hospital_id, unnest(patients), recorded, id FROM rows`;
 }
 
-const FROM_BODIES = insertSql(
-  `SELECT x.hospital, x.seq, e.record FROM jsonb_to_recordset($1::jsonb) AS x(hospital text, seq bigint, audit jsonb),
-          jsonb_array_elements(x.audit) AS e(record)`,
-);
-
 const FROM_LEDGER = insertSql(
   `SELECT l.hospital_id AS hospital, l.seq, e.record FROM ledger_entry l,
           jsonb_array_elements(l.body::jsonb->'audit') AS e(record)
     WHERE l.hospital_id = $1 AND l.seq = ANY($2::bigint[])`,
 );
 
-/** Projects the audit events of `entries` (those without any are skipped). */
+/**
+ * Projects the audit records of `entries` (those without any are skipped), reading them from their
+ * ledger rows, which are in the database already (inserted just before in the same transaction by
+ * the writer, or long ago for a rebuild): the records cross the wire once, as the ledger body.
+ */
 export async function projectAuditEvents(tx: Queryable, entries: readonly LedgerEntryBody[]): Promise<void> {
-  const withAudit = entries.filter((e) => e.audit && e.audit.length > 0).map((e) => ({ hospital: e.hospital, seq: e.seq, audit: e.audit }));
-  if (withAudit.length === 0) return;
-  await tx.query(FROM_BODIES, [JSON.stringify(withAudit)], 'project-audit-events');
+  const seqsByHospital = new Map<string, number[]>();
+  for (const e of entries) {
+    if (!e.audit || e.audit.length === 0) continue;
+    seqsByHospital.set(e.hospital, [...(seqsByHospital.get(e.hospital) ?? []), e.seq]);
+  }
+  for (const [hospital, seqs] of seqsByHospital) await projectAuditEventsOfLedger(tx, hospital, seqs);
 }
 
 /** Projects the audit events of ledger rows already in the database (restore), by sequence number. */

@@ -25,6 +25,12 @@ export interface AuditTrailOptions {
   maxQueued?: number;
   retryMinMs?: number;
   retryMaxMs?: number;
+  /**
+   * How long a batch smaller than maxBatch waits for more records before it is written (default 25 ms).
+   * Under load this turns a hundred small audit transactions a second into a few larger ones;
+   * nothing waits on it (the answers have gone), and flush() and close() skip the wait.
+   */
+  gatherMs?: number;
   log?: (line: string) => void;
 }
 
@@ -52,6 +58,7 @@ export class AuditTrail implements AccessSink {
   private readonly backoff: Backoff;
   private readonly maxBatch: number;
   private readonly maxQueued: number;
+  private readonly gatherMs: number;
   private readonly log: (line: string) => void;
   private queued = 0;
   private written = 0;
@@ -64,6 +71,7 @@ export class AuditTrail implements AccessSink {
   constructor(private readonly options: AuditTrailOptions) {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxQueued = options.maxQueued ?? 100_000;
+    this.gatherMs = options.gatherMs ?? 25;
     this.backoff = new Backoff(options.retryMinMs ?? 100, options.retryMaxMs ?? 30_000);
     this.log = options.log ?? ((line) => console.error(line));
   }
@@ -144,6 +152,8 @@ export class AuditTrail implements AccessSink {
   private async run(): Promise<void> {
     try {
       while (this.queued > 0 && !this.stop.signal.aborted) {
+        const small = [...this.queues.values()].every((q) => q.batches.length === 0 && q.records.length < this.maxBatch);
+        if (small && this.gatherMs > 0 && this.waiters.length === 0 && !this.closed) await sleep(this.gatherMs, this.stop.signal);
         const work = [...this.queues].filter(([, q]) => q.records.length > 0 || q.batches.length > 0);
         const results = await Promise.all(work.map(([hospital, queue]) => this.writeNext(hospital, queue)));
         if (results.every(Boolean)) {
