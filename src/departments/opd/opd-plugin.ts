@@ -14,6 +14,8 @@
  *   POST /queue/call-next        {department, room}
  *   POST /visits/:id/start · /visits/:id/close
  *   GET  /figures?date=          registrations, visits per department, waiting times
+ *   POST /visits/:id/consultation · GET /visits/:id · GET /visits/:id/slip.pdf
+ *                                the doctor's consultation, the visit summary, the visit slip (consultation-routes.ts has the shapes)
  * The auth hook has set request.principal; each route checks the permission table for what it
  * writes or reads, and records the patients concerned on request.access for the audit trail.
  */
@@ -30,6 +32,7 @@ import type { Interaction } from '../../security/permissions/permissions.js';
 import type { Database } from '../../store/database.js';
 import { book, cancel, noShow, reschedule } from './booking.js';
 import { checkIn } from './check-in.js';
+import { consultationRoutes } from './consultation-routes.js';
 import { addHoliday, addLeave } from './closures.js';
 import { figuresOf } from './figures.js';
 import { dayBounds, indiaDate, isDate } from './india-time.js';
@@ -276,6 +279,8 @@ export async function opdPlugin(app: FastifyInstance, options: OpdPluginOptions)
     });
   move('start', (e, time, request) => started(e, time, request.principal?.practitioner));
   move('close', (e, time) => closed(e, time));
+
+  consultationRoutes(app, { repo, access, authorize });
 
   app.get<{ Querystring: Query }>('/figures', async (request) => {
     authorize(request, 'operation', 'Encounter', [['Encounter', 'search'], ['Patient', 'search']]);
