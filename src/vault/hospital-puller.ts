@@ -51,6 +51,7 @@ export async function pullHospital(
   let reported = 0;
   let reportFailures = 0;
   const finish = async (state: HospitalOutcome['state'], reason?: string): Promise<HospitalOutcome> => {
+    await reporting;
     if (state === 'refused') trusted.delete(hospital);
     // The head cannot be read back from damaged files; report what is known instead of throwing.
     const head = await store.head(hospital).catch(() => ({ seq: 0, hash: '' }));
@@ -69,6 +70,12 @@ export async function pullHospital(
       // Not a reason to stop pulling: the entries are safe here; the report is retried after the next batch.
       if (reportFailures++ === 0 && !signal.aborted) log('warn', 'durable-report-failed', { hospital, seq: head.seq, error: errorText(err) });
     }
+  };
+
+  let reporting: Promise<void> = Promise.resolve();
+  const reportInBackground = () => {
+    // A head that cannot be read now is read again with the next report; never an unhandled rejection.
+    reporting = reporting.then(reportDurable).catch(() => {});
   };
 
   while (!signal.aborted) {
@@ -96,9 +103,12 @@ export async function pullHospital(
           const started = Date.now();
           const stored = await store.append(hospital, entries);
           log('info', 'appended', { hospital, from: entries[0].seq, to: stored.seq, count: entries.length, ms: Date.now() - started });
-          await reportDurable();
+          // Reported while the next long poll is already out: the server learns of this batch one
+          // round trip sooner, which is what a write waiting with ack=vault feels. Reports stay in order.
+          reportInBackground();
           await store.checkpointIfDue(hospital);
         } else if (reported < head.seq) {
+          await reporting;
           await reportDurable();
         }
         backoff.reset();
