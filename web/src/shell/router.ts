@@ -3,6 +3,10 @@
  * A desk is listed only for the roles that work at it, and only once it exists.
  */
 import { useCallback, useEffect, useState, type ComponentType } from 'react';
+import { ACCOUNT_ROLES } from '../../../src/security/accounts/account-roles.js';
+import { AppointmentsDesk } from '../desks/appointments/appointments-desk.js';
+import { DoctorConsole } from '../desks/doctor/doctor-console.js';
+import { QueueBoard } from '../desks/queue/queue-board.js';
 import { RegistrationDesk } from '../desks/registration/registration-desk.js';
 
 export interface Desk {
@@ -16,6 +20,10 @@ export interface Desk {
 
 export const DESKS: readonly Desk[] = [
   { path: '/registration', title: 'Registration', key: 'r', roles: ['registration-clerk', 'admin'], Screen: RegistrationDesk },
+  { path: '/appointments', title: 'Appointments', key: 'a', roles: ['appointment-desk', 'registration-clerk', 'admin'], Screen: AppointmentsDesk },
+  { path: '/doctor', title: "Doctor's console", key: 'd', roles: ['doctor'], Screen: DoctorConsole },
+  // The wall screen: any signed-in person may put it up (the server still decides what each role may read).
+  { path: '/queue', title: 'Queue board', key: 'q', roles: ACCOUNT_ROLES.filter((role) => role !== 'device'), Screen: QueueBoard },
 ];
 
 export const desksFor = (role: string): Desk[] => DESKS.filter((desk) => desk.roles.includes(role));
