@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { startServer } from '../server.js';
 import { seedDemoHospital, hospitalIsEmpty } from '../hospital/seed/seed-hospital.js';
 import { createDemoAccounts } from '../hospital/seed/demo-accounts.js';
+import { seedDemoSchedules } from '../departments/opd/demo-schedules.js';
 import { STORE_HELP, STORE_OPTIONS, storeSettings, type Command } from './command.js';
 
 export const startCommand: Command = {
@@ -51,9 +52,12 @@ token; without it one is generated at the first start and printed once.`,
     if (!values['no-seed'] && (await hospitalIsEmpty(server.store.app, server.hospitalId))) {
       const counts = await seedDemoHospital(server.repo, server.hospitalId);
       console.log(`Loaded the demo hospital: ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+      const opd = await seedDemoSchedules(server.repo, server.hospitalId);
+      console.log(`Opened the OPD: ${opd.schedules} doctors' schedules, ${opd.slots} slots for the next two weeks`);
       demo = await createDemoAccounts(server.store.app, server.hospitalId);
     }
     console.log(`Nirantar is running at ${server.url}`);
+    console.log(`  The desks (browser): ${server.url}/`);
     console.log(`  FHIR R4 API: ${server.url}/fhir/R4   (try ${server.url}/fhir/R4/metadata)`);
     console.log(`  Storage: ${server.store.embedded ? `embedded PostgreSQL in ${resolve(settings.dataDir)}` : 'external PostgreSQL (DATABASE_URL)'}`);
     if (demo) {
