@@ -34,6 +34,7 @@ import { AuditTrail } from './audit/audit-trail.js';
 import { auditEventRoutes } from './audit/audit-event-routes.js';
 import { registrationPlugin } from './departments/registration/registration-plugin.js';
 import { registrationSlipRoutes } from './departments/registration/slip-routes.js';
+import { patientMergeRoutes } from './departments/registration/merge-routes.js';
 import { opdPlugin } from './departments/opd/opd-plugin.js';
 import { webPlugin } from './web/web-plugin.js';
 import { hospitalName } from './web/hospital-name.js';
@@ -159,6 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // The departments' desk APIs, then the browser app (the catch-all for every other path).
     await app.register(registrationPlugin, { prefix: '/api/registration', repo, db: store.app, access });
     await app.register(registrationSlipRoutes, { prefix: '/api/registration', repo, access });
+    await app.register(patientMergeRoutes, { prefix: '/api/registration', repo, access });
     await app.register(opdPlugin, { prefix: '/api/opd', repo, db: store.app, access });
     await app.register(webPlugin, { hospital: { id: hospitalId, name: await hospitalName(store.app, hospitalId) } });
     await app.register(accountsPlugin, {

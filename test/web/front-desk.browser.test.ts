@@ -131,7 +131,7 @@ test('the registration clerk registers a patient and is warned of a near-identic
   await page.goto(`${server.server.url}/`);
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   await signIn(CLERK, '/registration');
-  assert.deepEqual(await navLinks(), ['Registration', 'Appointments', 'Queue board'], 'the desks of a registration clerk');
+  assert.deepEqual(await navLinks(), ['Registration', 'Appointments', 'Figures', 'Queue board'], 'the desks of a registration clerk');
   await page.getByLabel('Given name').fill('Kamla');
   await page.getByLabel('Family name').fill('Devi');
   await page.getByLabel('Sex').selectOption('female');
@@ -164,7 +164,7 @@ test('the appointment desk meets a closed department and a slot taken meanwhile 
   if (notWired) return t.skip(notWired);
   assert.ok(flow.uhid, 'a patient was registered');
   await signIn(DESK, '/appointments');
-  assert.deepEqual(await navLinks(), ['Appointments', 'Queue board'], 'the desks of the appointment desk');
+  assert.deepEqual(await navLinks(), ['Appointments', 'Figures', 'Queue board'], 'the desks of the appointment desk');
 
   await page.getByLabel('Patient: UHID or name').fill(flow.uhid!);
   await page.getByLabel('Patient: UHID or name').press('Enter');
@@ -380,6 +380,22 @@ test('the doctor calls next, records the consultation with a lab order, closes t
   writeFileSync(file, pdf);
   const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
   assert.ok(text.replace(/\s/g, '').includes(flow.uhid!.replace(/\s/g, '')), `the slip bears the UHID ${flow.uhid}`);
+});
+
+test('the desk in charge sees the day\'s figures: registrations, visits per department, waiting times', async (t) => {
+  if (notWired) return t.skip(notWired);
+  await signIn(DESK, '/appointments');
+  await page.getByRole('link', { name: 'Figures' }).click();
+  await page.getByRole('heading', { name: 'Figures' }).waitFor();
+  const figures = await api('GET', '/api/opd/figures');
+  assert.equal(figures.status, 200, JSON.stringify(figures.body));
+  assert.ok(figures.body.registrations >= 3 && figures.body.visits >= 3, JSON.stringify(figures.body));
+  await page.getByTestId('figures-registrations').filter({ hasText: String(figures.body.registrations) }).waitFor();
+  assert.equal((await page.getByTestId('figures-visits').innerText()).trim(), String(figures.body.visits));
+  const row = page.getByTestId('figures-departments').locator('tbody tr').filter({ hasText: figures.body.departments[0].name });
+  assert.match(await row.innerText(), new RegExp(`\\b${figures.body.departments[0].visits}\\b`));
+  assert.notEqual((await page.getByTestId('figures-median').innerText()).trim(), '', 'the median wait is shown');
+  await shot('figures');
 });
 
 test('the desks ran under the Content-Security-Policy without unexpected errors', async (t) => {

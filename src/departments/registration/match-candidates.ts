@@ -70,10 +70,17 @@ export async function findCandidates(repo: FhirRepository, ctx: RequestContext, 
   }
   const scored: ScoredPatient[] = [];
   for (const patient of byId.values()) {
+    if (isMergedAway(patient)) continue; // a merged duplicate: its record lives on in the patient it was merged into
     const person = personOf(patient);
     const s = scoreMatch(query, person);
     if (s.grade !== 'certainly-not') scored.push({ ...s, patient, person });
   }
   scored.sort((a, b) => b.score - a.score || String(a.patient.id).localeCompare(String(b.patient.id)));
   return scored.slice(0, limit);
+}
+
+/** A duplicate merged into another record: inactive, with a Patient.link of type replaced-by. */
+export function isMergedAway(patient: FhirResource): boolean {
+  const links = (patient.link ?? []) as Array<{ type?: string }>;
+  return patient.active === false && links.some((l) => l?.type === 'replaced-by');
 }

@@ -5,6 +5,7 @@
  * lead registers registrationPlugin in src/server.ts, startTestServer() serves the same routes.
  */
 import Fastify from 'fastify';
+import { patientMergeRoutes } from '../../../src/departments/registration/merge-routes.js';
 import { registrationPlugin } from '../../../src/departments/registration/registration-plugin.js';
 import { FhirRepository } from '../../../src/fhir/repository/repository.js';
 import { currentVersion } from '../../../src/fhir/repository/current-version.js';
@@ -28,7 +29,12 @@ export interface RegistrationApp {
   close(): Promise<void>;
 }
 
-export async function startRegistrationApp(): Promise<RegistrationApp> {
+export interface RegistrationAppOptions {
+  /** Also register patientMergeRoutes under /api/registration (as the lead wires it in src/server.ts). */
+  merge?: { maxReferences?: number };
+}
+
+export async function startRegistrationApp(options: RegistrationAppOptions = {}): Promise<RegistrationApp> {
   const database = await openAppDatabase({ hospitalId: HOSPITAL, appPoolSize: 8 });
   const repo = new FhirRepository(database.app);
   const access = new AccessControl(new PatientScope(repo), async (hospital, type, id) => {
@@ -48,6 +54,7 @@ export async function startRegistrationApp(): Promise<RegistrationApp> {
   });
   await app.register(fhirPlugin, { prefix: '/fhir/R4', repo, access });
   await app.register(registrationPlugin, { prefix: '/api/registration', repo, db: database.app, access });
+  if (options.merge) await app.register(patientMergeRoutes, { prefix: '/api/registration', repo, access, ...options.merge });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const started: RegistrationApp = {
     base: url, database, repo,

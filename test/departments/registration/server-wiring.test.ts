@@ -46,6 +46,20 @@ test('register, see the duplicate warning, print the slip, all through the serve
   const nurse = await issueApiToken(server.server.store.app, server.server.hospitalId, { name: 'ward-nurse', role: 'nurse', ward: 'ward-z' });
   const refused = await fetch(`${server.server.url}/api/registration/patients/${patient.id}/slip.pdf`, { headers: { authorization: `Bearer ${nurse}` } });
   assert.equal(refused.status, 403);
+  // An admin merges a duplicate into the patient: through the server, one ledger entry, audited.
+  const second = await api('POST', '/patients', { ...form, name: { given: 'Suneeta', family: 'Sharma' } }, { 'x-request-id': 'wiring-2' });
+  assert.equal(second.status, 201);
+  const duplicate = JSON.parse(second.bytes.toString());
+  const admin = await issueApiToken(server.server.store.app, server.server.hospitalId, { name: 'admin-1', role: 'admin' });
+  const merged = await fetch(`${server.server.url}/api/registration/merge`, {
+    method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', 'x-request-id': 'merge-1' },
+    body: JSON.stringify({ source: `Patient/${duplicate.id}`, target: `Patient/${patient.id}` }),
+  });
+  assert.equal(merged.status, 200, await merged.clone().text());
+  const source = await server.request('GET', `/Patient/${duplicate.id}`);
+  assert.equal(source.body.active, false);
+  assert.deepEqual(source.body.link, [{ other: { reference: `Patient/${patient.id}` }, type: 'replaced-by' }]);
+
   await server.server.auditTrail!.flush();
   const events = await server.request('GET', `/AuditEvent?agent-name=token:desk-1&patient=Patient/${patient.id}`);
   assert.ok(events.body.entry.length >= 2, 'registration and slip are in the trail');

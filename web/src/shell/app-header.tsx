@@ -3,6 +3,7 @@ import { useOutboxView } from '../outbox/use-outbox.js';
 import type { SenderState } from '../outbox/outbox-sender.js';
 import type { SessionView } from '../api/session.js';
 import type { Desk } from './router.js';
+import { deskId } from '../desks/registration/browser-uhid-blocks.js';
 
 const SENDER_TEXT: Record<SenderState, string> = {
   idle: '', sending: 'sending…', waiting: 'server unreachable, retrying', offline: 'offline',
@@ -28,6 +29,7 @@ export function AppHeader({ hospital, session, desks, path, navigate, onSignOut 
         {failed > 0 && <> · {failed} refused</>}
         {SENDER_TEXT[state] && unsent > 0 && <span className="muted"> · {SENDER_TEXT[state]}</span>}
       </span>
+      <span className="muted desk-id" data-testid="desk-id" title="This computer's desk id: the UHID blocks it holds are issued to it">{deskId()}</span>
       <span className="user" data-testid="user">{session.account.displayName} <span className="muted">({session.account.role})</span></span>
       <button type="button" className="link" onClick={() => onSignOut(unsent)}>Sign out</button>
     </header>

@@ -5,6 +5,7 @@ import { openBrowserOutbox, type BrowserOutbox } from '../outbox/browser-outbox.
 import { OutboxContext } from '../outbox/use-outbox.js';
 import { AppHeader } from './app-header.js';
 import { PasswordChange } from './password-change.js';
+import { HospitalContext } from './hospital-context.js';
 import { SessionContext } from './session-context.js';
 import { SignIn } from './sign-in.js';
 import { desksFor, usePath } from './router.js';
@@ -86,11 +87,13 @@ export function App() {
   if (!outbox) return <main className="loading" aria-busy="true">Opening the outbox…</main>;
   return (
     <OutboxContext.Provider value={outbox}>
+      <HospitalContext.Provider value={hospitalId}>
       <SessionContext.Provider value={session}>
       <AppHeader hospital={hospitalName} session={session} desks={desks} path={path} navigate={navigate} onSignOut={(n) => void leave(n)} />
       {desk ? <desk.Screen key={desk.path} />
         : <main className="desk"><p>There is no desk for the role {session.account.role} in this app yet.</p></main>}
       </SessionContext.Provider>
+      </HospitalContext.Provider>
     </OutboxContext.Provider>
   );
 }

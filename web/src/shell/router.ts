@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState, type ComponentType } from 'react';
 import { ACCOUNT_ROLES } from '../../../src/security/accounts/account-roles.js';
 import { AppointmentsDesk } from '../desks/appointments/appointments-desk.js';
 import { DoctorConsole } from '../desks/doctor/doctor-console.js';
+import { FiguresDesk } from '../desks/figures/figures-desk.js';
 import { QueueBoard } from '../desks/queue/queue-board.js';
 import { RegistrationDesk } from '../desks/registration/registration-desk.js';
 
@@ -23,6 +24,8 @@ export const DESKS: readonly Desk[] = [
   { path: '/appointments', title: 'Appointments', key: 'a', roles: ['appointment-desk', 'registration-clerk', 'admin'], Screen: AppointmentsDesk },
   { path: '/doctor', title: "Doctor's console", key: 'd', roles: ['doctor'], Screen: DoctorConsole },
   // The wall screen: any signed-in person may put it up (the server still decides what each role may read).
+  // The server reads figures for roles that search visits and patients: not admin (no visits), hence not listed.
+  { path: '/figures', title: 'Figures', key: 'f', roles: ['appointment-desk', 'registration-clerk', 'auditor'], Screen: FiguresDesk },
   { path: '/queue', title: 'Queue board', key: 'q', roles: ACCOUNT_ROLES.filter((role) => role !== 'device'), Screen: QueueBoard },
 ];
 

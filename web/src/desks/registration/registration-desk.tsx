@@ -14,6 +14,9 @@ import {
   type FieldErrors, type RegistrationForm,
 } from './registration-form.js';
 import { useDuplicates, type DuplicateCandidate } from './use-duplicates.js';
+import { useUhidBlocks } from './use-uhid-blocks.js';
+
+const NO_UHIDS = 'No UHIDs in hand: the registration will get its UHID when the server answers';
 
 export function RegistrationDesk() {
   const { outbox, sender } = useOutbox();
@@ -25,6 +28,9 @@ export function RegistrationDesk() {
   const [askConfirm, setAskConfirm] = useState(false);
   const [queuing, setQueuing] = useState(false);
   const [trouble, setTrouble] = useState<string>();
+  /** The UHID this desk gave the patient from its own block, shown before the server has answered. */
+  const [localUhid, setLocalUhid] = useState<string>();
+  const stock = useUhidBlocks();
   // One write per form: set the moment a registration is queued (a second click, even in the same
   // tick, sees it before React re-renders), cleared only when the server refuses it or the clerk
   // moves on to the next patient.
@@ -62,10 +68,19 @@ export function RegistrationDesk() {
     setQueuing(true);
     setTrouble(undefined);
     try {
-      const request = { method: 'POST' as const, path: REGISTER_PATH, body: registrationBody(form) };
       const label = `Register ${`${form.given} ${form.family}`.trim()}`;
-      if (item?.status === 'failed') await outbox.resend(item.id, { request, label });
-      else setItemId((await outbox.enqueue(request, label)).id);
+      if (item?.status === 'failed') {
+        // Sent again with the UHID it was given: a UHID handed over is never given to anyone else.
+        const request = { method: 'POST' as const, path: REGISTER_PATH, body: { ...registrationBody(form), ...(localUhid ? { uhid: localUhid } : {}) } };
+        await outbox.resend(item.id, { request, label });
+      } else {
+        // The serial is taken (the counter advanced on disk) before the UHID is shown or queued.
+        const taken = await stock.take();
+        const request = { method: 'POST' as const, path: REGISTER_PATH, body: { ...registrationBody(form), ...(taken ? { uhid: taken.uhid } : {}) } };
+        const queuedItem = await outbox.enqueue(request, label);
+        setLocalUhid(taken?.uhid);
+        setItemId(queuedItem.id);
+      }
       void sender.kick();
     } catch (err) {
       queued.current = false;
@@ -80,6 +95,7 @@ export function RegistrationDesk() {
     setForm(EMPTY_FORM);
     setErrors({});
     setItemId(undefined);
+    setLocalUhid(undefined);
     setPicked(undefined);
     setConfirmedNew(false);
     setAskConfirm(false);
@@ -90,6 +106,7 @@ export function RegistrationDesk() {
     if (item && (await outbox.discard(item.id))) {
       queued.current = false;
       setItemId(undefined);
+      setLocalUhid(undefined);
     }
   }
 
@@ -99,7 +116,15 @@ export function RegistrationDesk() {
   }
   if (item?.status === 'done') {
     const patient = item.response?.body as { id?: string } | undefined;
-    return <RegistrationResult title="Registered" uhid={uhidOf(patient)} name={item.label.replace(/^Register /, '')} patientId={patient?.id} onNext={nextPatient} />;
+    return <RegistrationResult title="Registered" uhid={uhidOf(patient) ?? localUhid} name={item.label.replace(/^Register /, '')} patientId={patient?.id} onNext={nextPatient} />;
+  }
+  if (item && localUhid && item.status !== 'failed') {
+    // The desk numbered the patient from its own block: the UHID can be handed over now, online or not.
+    return <RegistrationResult title="Registered at this desk" uhid={localUhid} name={item.label.replace(/^Register /, '')} patientId={undefined} onNext={nextPatient}
+      status={<p className="queued" role="status" data-testid="queued">
+        {item.status === 'sending' ? 'Sending to the server…' : item.error ? `Waiting in the outbox: ${item.error}` : 'Waiting in the outbox'}
+        {' '}<span className="muted">(the slip can be printed once the server has it)</span>
+      </p>} />;
   }
 
   return (
@@ -114,9 +139,15 @@ export function RegistrationDesk() {
           </div>
         )}
         {trouble && <p className="refused" role="alert">{trouble}</p>}
+        <p className="muted uhid-stock" data-testid="uhid-stock">
+          {stock.remaining === undefined ? 'Desk UHIDs: opening…'
+            : stock.remaining > 0 ? `Desk ${stock.desk}: ${stock.remaining} UHIDs in hand`
+              : `Desk ${stock.desk}: ${NO_UHIDS}`}
+        </p>
         {(item?.status === 'pending' || item?.status === 'sending') && (
           <p className="queued" role="status" data-testid="queued">
             {item.status === 'sending' ? 'Sending…' : item.error ? `Waiting in the outbox: ${item.error}` : 'Queued in the outbox…'}
+            {!localUhid && <> {NO_UHIDS}.</>}
             {' '}<button type="button" className="link" onClick={nextPatient}>Next patient (this one stays in the outbox)</button>
           </p>
         )}

@@ -51,6 +51,8 @@ export interface RegistrationBody {
   address?: { line?: string; city?: string; district?: string; state?: string; pincode?: string };
   guardian?: { name: string; relationship?: string; phone?: string };
   abha?: string;
+  /** A UHID from the desk's own block (uhid-block.ts); without it the server numbers the patient. */
+  uhid?: string;
 }
 
 /** Today at the hospital (India Standard Time), as the server counts it: YYYY-MM-DD. */
