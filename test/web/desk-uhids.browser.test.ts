@@ -2,70 +2,36 @@
  * The registration desk's own UHIDs in real Chromium against the real server: the desk gets a block
  * while online; offline, a new patient is numbered at once from it (a valid UHID, the outbox holding
  * the registration); back online the outbox drains and the server's Patient carries exactly that UHID.
- * Then the figures page counts the day's registrations. Skips (saying why) while the server does not
- * yet serve the app or the registration API.
+ * Then the figures page counts the day's registrations.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createAccountsContext } from '../../src/security/accounts/accounts-context.js';
-import { createAccount } from '../../src/security/accounts/admin-operations.js';
+import type { BrowserContext, Page } from 'playwright-core';
 import { parseUhid } from '../../src/departments/registration/uhid.js';
+import { createDeskAccounts, ensureWebBuilt, openDeskBrowser, type DeskBrowser } from './support/desk-browser.js';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../support/server.js';
 import { UHID_SYSTEM } from '../../web/src/desks/registration/registration-form.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CLERK = { username: 'clerk.meena', displayName: 'Meena Joshi', password: 'counter two lamp 4871' };
 
 let server: TestServer;
-let context: BrowserContext | undefined;
-let profile: string | undefined;
+let browser: DeskBrowser | undefined;
+let context: BrowserContext;
 let page: Page;
-let notWired: string | undefined;
-const problems: string[] = [];
-
-async function status(method: string, path: string): Promise<number> {
-  const res = await fetch(`${server.server.url}${path}`, {
-    method, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined,
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+let problems: string[] = [];
 
 before(async () => {
-  if (!existsSync('web/dist/index.html')) {
-    const { build } = await import('vite');
-    await build({ root: 'web', logLevel: 'warn' });
-  }
+  await ensureWebBuilt();
   server = await startTestServer();
-  if ((await status('GET', '/')) === 404) notWired = 'the server does not serve the browser app yet (register webPlugin in src/server.ts)';
-  else if ((await status('POST', '/api/registration/patients')) === 404) notWired = 'the server has no POST /api/registration/patients yet';
-  if (notWired) return;
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
 
-  const ctx = createAccountsContext({ db: server.server.store.app, hospitalId: server.server.hospitalId, secretKey: randomBytes(32) });
-  await createAccount(ctx, { username: CLERK.username, displayName: CLERK.displayName, role: 'registration-clerk', password: CLERK.password });
-  await server.server.store.app.query('UPDATE user_account SET must_change_password = false WHERE username = $1', [CLERK.username]);
+  await createDeskAccounts(server, [{ username: CLERK.username, displayName: CLERK.displayName, role: 'registration-clerk', password: CLERK.password }]);
 
-  profile = mkdtempSync(join(tmpdir(), 'nirantar-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 768 },
-  });
-  page = context.pages()[0] ?? await context.newPage();
-  page.on('console', (message) => { if (message.type() === 'error' && !/^Failed to load resource/.test(message.text())) problems.push(message.text()); });
-  page.on('response', (response) => { if (response.status() >= 400) problems.push(`${response.status()} ${new URL(response.url()).pathname}`); });
-  page.on('pageerror', (error) => problems.push(error.message));
+  browser = await openDeskBrowser();
+  ({ context, page, problems } = browser);
 });
 
 after(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await server?.close();
 });
 
@@ -82,8 +48,7 @@ async function fill(given: string, family: string, sex: string, age: string) {
   if (await confirm.isVisible()) await confirm.check();
 }
 
-test('signed in, the desk shows its id and gets a block of UHIDs', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('signed in, the desk shows its id and gets a block of UHIDs', async () => {
   await page.goto(`${server.server.url}/`);
   await page.getByLabel('Username').fill(CLERK.username);
   await page.getByLabel('Password').fill(CLERK.password);
@@ -98,8 +63,7 @@ test('signed in, the desk shows its id and gets a block of UHIDs', async (t) => 
   assert.equal(blocks.blocks.length, 1, 'one block issued to this desk');
 });
 
-test('offline, a new patient gets a valid UHID at once from the block; back online the Patient carries it', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('offline, a new patient gets a valid UHID at once from the block; back online the Patient carries it', async () => {
   await fill('Lakshmi', 'Naidu', 'female', '37');
   await context!.setOffline(true);
   try {
@@ -124,8 +88,7 @@ test('offline, a new patient gets a valid UHID at once from the block; back onli
   await page.getByRole('button', { name: 'Next patient' }).click();
 });
 
-test('the next registration takes the next serial, never the same one again', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('the next registration takes the next serial, never the same one again', async () => {
   await fill('Arjun', 'Pillai', 'male', '29');
   await page.getByTestId('register').click();
   await page.getByRole('link', { name: 'Print registration slip' }).waitFor({ timeout: 20_000 });
@@ -138,8 +101,7 @@ test('the next registration takes the next serial, never the same one again', as
   await page.getByRole('button', { name: 'Next patient' }).click();
 });
 
-test('with no UHIDs in hand and the server unreachable, the desk says so and still queues the registration', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('with no UHIDs in hand and the server unreachable, the desk says so and still queues the registration', async () => {
   await page.route('**/api/registration/uhid-blocks', (route) => route.abort());
   try {
     // Empty this desk's store, as on a desk that never reached the server.
@@ -176,8 +138,7 @@ test('with no UHIDs in hand and the server unreachable, the desk says so and sti
   }
 });
 
-test('the figures page counts the day\'s registrations', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('the figures page counts the day\'s registrations', async () => {
   await page.getByRole('link', { name: 'Figures' }).click();
   await page.getByRole('heading', { name: 'Figures' }).waitFor();
   await page.getByTestId('figures-registrations').filter({ hasText: /^3$/ }).waitFor();
@@ -187,8 +148,7 @@ test('the figures page counts the day\'s registrations', async (t) => {
   await page.getByTestId('figures-registrations').filter({ hasText: /^0$/ }).waitFor();
 });
 
-test('the page ran without errors', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('the page ran without errors', async () => {
   // /auth/me answers 401 before the sign-in; nothing else may fail.
   assert.deepEqual(problems.filter((p) => p !== '401 /auth/me'), []);
 });

@@ -2,76 +2,41 @@
  * The registration desk in real Chromium (Debian's, driven by playwright-core) against the real
  * server: sign in as a registration clerk, meet the field checks, register a patient with a
  * double-click, watch the outbox empty and the UHID appear, and find exactly one Patient with that
- * UHID through the FHIR API. Skips (saying why) while the server does not yet serve the app or the
- * registration API.
+ * UHID through the FHIR API.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createAccountsContext } from '../../src/security/accounts/accounts-context.js';
-import { createAccount } from '../../src/security/accounts/admin-operations.js';
-import { startTestServer, TEST_TOKEN, type TestServer } from '../support/server.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { createDeskAccounts, ensureWebBuilt, openDeskBrowser, type DeskBrowser } from './support/desk-browser.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 import { UHID_SYSTEM } from '../../web/src/desks/registration/registration-form.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CLERK = { username: 'clerk.asha', displayName: 'Asha Verma', password: 'counter two lamp 4871' };
 
 let server: TestServer;
-let context: BrowserContext | undefined;
-let profile: string | undefined;
+let browser: DeskBrowser | undefined;
+let context: BrowserContext;
 let page: Page;
-let notWired: string | undefined;
-const problems: string[] = [];
-
-async function status(method: string, path: string): Promise<number> {
-  const res = await fetch(`${server.server.url}${path}`, {
-    method, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined,
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+let problems: string[] = [];
 
 before(async () => {
-  if (!existsSync('web/dist/index.html')) {
-    const { build } = await import('vite');
-    await build({ root: 'web', logLevel: 'warn' });
-  }
+  await ensureWebBuilt();
   server = await startTestServer();
-  if ((await status('GET', '/')) === 404) notWired = 'the server does not serve the browser app yet (register webPlugin in src/server.ts)';
-  else if ((await status('POST', '/api/registration/patients')) === 404) notWired = 'the server has no POST /api/registration/patients yet';
-  if (notWired) return;
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
 
-  const ctx = createAccountsContext({ db: server.server.store.app, hospitalId: server.server.hospitalId, secretKey: randomBytes(32) });
-  await createAccount(ctx, { username: CLERK.username, displayName: CLERK.displayName, role: 'registration-clerk', password: CLERK.password });
-  await server.server.store.app.query('UPDATE user_account SET must_change_password = false WHERE username = $1', [CLERK.username]);
+  await createDeskAccounts(server, [{ username: CLERK.username, displayName: CLERK.displayName, role: 'registration-clerk', password: CLERK.password }]);
 
-  profile = mkdtempSync(join(tmpdir(), 'nirantar-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 768 },
-  });
-  page = context.pages()[0] ?? await context.newPage();
-  page.on('console', (message) => { if (message.type() === 'error' && !/^Failed to load resource/.test(message.text())) problems.push(message.text()); });
-  page.on('response', (response) => { if (response.status() >= 400) problems.push(`${response.status()} ${new URL(response.url()).pathname}`); });
-  page.on('pageerror', (error) => problems.push(error.message));
+  browser = await openDeskBrowser();
+  ({ context, page, problems } = browser);
 });
 
 after(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await server?.close();
 });
 
 const pending = () => page.getByTestId('outbox-pending');
 
-test('a clerk signs in and lands on the registration desk', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('a clerk signs in and lands on the registration desk', async () => {
   await page.goto(`${server.server.url}/`);
   await page.getByLabel('Username').fill(CLERK.username);
   await page.getByLabel('Password').fill('not the password');
@@ -86,8 +51,7 @@ test('a clerk signs in and lands on the registration desk', async (t) => {
   assert.equal(await pending().innerText(), '0');
 });
 
-test('bad input is refused at the field, and nothing is queued', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('bad input is refused at the field, and nothing is queued', async () => {
   await page.getByLabel('Given name').fill('Sunita');
   await page.getByLabel('Sex').selectOption('female');
   await page.getByLabel('Date of birth').fill('2099-01-01');
@@ -101,8 +65,7 @@ test('bad input is refused at the field, and nothing is queued', async (t) => {
   assert.equal(await pending().innerText(), '0');
 });
 
-test('a double-clicked registration goes through the outbox once: one patient, its UHID on screen', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('a double-clicked registration goes through the outbox once: one patient, its UHID on screen', async () => {
   const family = 'Kumari'; // the database is this test file's own
   await page.getByLabel('Family name').fill(family);
   await page.getByLabel('Date of birth').fill('1988-06-15');
@@ -150,14 +113,10 @@ test('a double-clicked registration goes through the outbox once: one patient, i
   assert.equal(patient.birthDate, '1988-06-15');
 });
 
-test('the next patient starts from an empty form; the near-identical one is flagged as a possible duplicate', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('the next patient starts from an empty form; the near-identical one is flagged as a possible duplicate', async () => {
   await page.getByRole('button', { name: 'Next patient' }).click();
   assert.equal(await page.getByLabel('Given name').inputValue(), '');
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'given');
-  if ((await status('GET', '/api/registration/duplicates?name=Sunita')) === 404) {
-    return t.skip('the server has no GET /api/registration/duplicates yet');
-  }
   await page.getByLabel('Given name').fill('Suneeta');
   await page.getByLabel('Family name').fill('Kumari');
   await page.getByLabel('Sex').selectOption('female');
@@ -170,8 +129,7 @@ test('the next patient starts from an empty form; the near-identical one is flag
   assert.equal(await pending().innerText(), '0');
 });
 
-test('offline, a registration waits in the outbox and goes once the network is back', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('offline, a registration waits in the outbox and goes once the network is back', async () => {
   await page.getByRole('button', { name: 'Clear' }).click();
   const family = 'Chaudhary';
   await page.getByLabel('Given name').fill('Ramesh');
@@ -193,8 +151,7 @@ test('offline, a registration waits in the outbox and goes once the network is b
   await page.getByRole('button', { name: 'Next patient' }).click();
 });
 
-test('the page ran under its Content-Security-Policy without errors, and signing out ends the session', async (t) => {
-  if (notWired) return t.skip(notWired);
+test('the page ran under its Content-Security-Policy without errors, and signing out ends the session', async () => {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   const me = await page.evaluate(async () => (await fetch('/auth/me')).status);
