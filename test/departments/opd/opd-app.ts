@@ -18,6 +18,7 @@ import { AccessControl } from '../../../src/security/access-control.js';
 import { PatientScope } from '../../../src/security/permissions/patient-scope.js';
 import type { Principal, Role } from '../../../src/security/principal.js';
 import { openAppDatabase, type AppDatabase } from '../../support/app-database.js';
+import { requestJson } from '../registration/registration-app.js';
 
 export const HOSPITAL = 'opd-test';
 
@@ -78,15 +79,7 @@ export async function startOpdApp(): Promise<OpdApp> {
     set department(d: string | null) { state.department = d; },
     get practitioner() { return state.practitioner; },
     set practitioner(p: string | null) { state.practitioner = p; },
-    async request(method, path, body, headers = {}) {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' } : {}), ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-    },
+    request: (method, path, body, headers) => requestJson(url, method, path, body, headers),
     post(path, body = {}) {
       return started.request('POST', path, body, { 'x-request-id': randomUUID() });
     },
@@ -109,10 +102,7 @@ export async function startOpdApp(): Promise<OpdApp> {
   return started;
 }
 
-/** The expressions an OperationOutcome names. */
-export function fieldsNamed(outcome: { issue?: Array<{ expression?: string[] }> }): string[] {
-  return (outcome.issue ?? []).flatMap((i) => i.expression ?? []);
-}
+export { fieldsNamed } from '../registration/registration-app.js';
 
 /** A date `days` from today in India. */
 export function inDays(days: number): string {

@@ -61,21 +61,24 @@ export async function startRegistrationApp(options: RegistrationAppOptions = {})
     get lastAccess() { return seen.access; },
     get role() { return state.role; },
     set role(r: Role | null) { state.role = r; },
-    async request(method, path, body, headers = {}) {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' } : {}), ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-    },
+    request: (method, path, body, headers) => requestJson(url, method, path, body, headers),
     async close() {
       await app.close();
       await database.close();
     },
   };
   return started;
+}
+
+/** A request to a department app: JSON in (FHIR JSON under /fhir), JSON out. */
+export async function requestJson(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': path.startsWith('/fhir') ? 'application/fhir+json' : 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
 /** The expressions an OperationOutcome names. */
