@@ -36,6 +36,8 @@ import { registrationPlugin } from './departments/registration/registration-plug
 import { registrationSlipRoutes } from './departments/registration/slip-routes.js';
 import { patientMergeRoutes } from './departments/registration/merge-routes.js';
 import { opdPlugin } from './departments/opd/opd-plugin.js';
+import { labSpecimenRoutes } from './departments/lab/specimen-routes.js';
+import { labResultRoutes } from './departments/lab/result-routes.js';
 import { webPlugin } from './web/web-plugin.js';
 import { hospitalName } from './web/hospital-name.js';
 
@@ -162,6 +164,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await app.register(registrationSlipRoutes, { prefix: '/api/registration', repo, access });
     await app.register(patientMergeRoutes, { prefix: '/api/registration', repo, access });
     await app.register(opdPlugin, { prefix: '/api/opd', repo, db: store.app, access });
+    await app.register(labSpecimenRoutes, { prefix: '/api/lab', repo, db: store.app, access });
+    await app.register(labResultRoutes, { prefix: '/api/lab', repo, db: store.app, access });
     await app.register(webPlugin, { hospital: { id: hospitalId, name: await hospitalName(store.app, hospitalId) } });
     await app.register(accountsPlugin, {
       prefix: '/auth', db: store.app, hospitalId, config: accounts, bootstrapTokens: verifier,

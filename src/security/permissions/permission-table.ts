@@ -74,6 +74,8 @@ export const PERMISSION_TABLE: Readonly<Record<Role, RolePermissions>> = {
       { groups: ['scheduling'], may: READ },
       { groups: ['visits', 'clinical-record', 'medication', 'observations', 'orders'], may: WRITE },
       { groups: ['laboratory'], may: READ_HISTORY },
+      // Critical lab values reach the ordering doctor as Communications; the doctor acknowledges them.
+      { types: ['Communication'], may: ['read', 'search', 'update'] },
       REFERENCE,
     ],
   },
@@ -109,8 +111,11 @@ export const PERMISSION_TABLE: Readonly<Record<Role, RolePermissions>> = {
     grants: [
       { groups: ['patient-identity'], may: READ },
       { groups: ['visits'], may: READ },
-      { groups: ['orders'], may: ['read', 'search', 'update'] },
+      // create: a walk-in's outside prescription is entered at the lab counter as an order.
+      { groups: ['orders'], may: ['read', 'search', 'create', 'update'] },
       { groups: ['laboratory', 'observations'], may: WRITE },
+      // A critical value is phoned through as a Communication to the ordering doctor.
+      { types: ['Communication'], may: ['create'] },
       REFERENCE,
     ],
   },
@@ -122,6 +127,7 @@ export const PERMISSION_TABLE: Readonly<Record<Role, RolePermissions>> = {
       { groups: ['patient-identity', 'visits', 'clinical-record', 'medication'], may: READ_HISTORY },
       { groups: ['orders'], may: ['read', 'search', 'history', 'update'] },
       { groups: ['laboratory', 'observations'], may: WRITE },
+      { types: ['Communication'], may: ['create'] },
       REFERENCE,
     ],
   },
@@ -163,9 +169,13 @@ export const PERMISSION_TABLE: Readonly<Record<Role, RolePermissions>> = {
     scope: 'hospital',
     breakGlass: false,
     grants: [
-      { groups: ['patient-identity', 'orders'], may: READ },
-      { groups: ['laboratory'], may: ['read', 'search', 'update'] },
+      { groups: ['patient-identity'], may: READ },
+      // Orders arriving over HL7 (OML/ORM) become ServiceRequests; results create their reports,
+      // and a critical value from an analyzer alerts the ordering doctor like a typed one.
+      { groups: ['orders'], may: ['read', 'search', 'create'] },
+      { groups: ['laboratory'], may: ['read', 'search', 'create', 'update'] },
       { groups: ['observations'], may: ['read', 'search', 'create', 'update'] },
+      { types: ['Communication'], may: ['create'] },
       REFERENCE,
     ],
   },
