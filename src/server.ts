@@ -135,7 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!signedIn || signedIn.hospitalId !== hospitalId) return null;
       return {
         hospitalId, principal: `user:${signedIn.username}`, scope: 'fhir', role: signedIn.role, kind: 'session',
-        userId: signedIn.userId, department: signedIn.department, ward: signedIn.ward,
+        userId: signedIn.userId, department: signedIn.department, ward: signedIn.ward, practitioner: signedIn.practitioner,
       };
     };
     await app.register(authPlugin, { verifier, prefix: FHIR_BASE, scope: 'fhir', session });

@@ -277,7 +277,7 @@ test('when the event stream cannot be opened, the board polls every 5 s and stil
 
 test('the doctor calls next, records the consultation with a lab order, closes the visit and gets the visit slip with the UHID', async () => {
   await signIn(DOCTOR, '/doctor');
-  assert.deepEqual(await navLinks(), ["Doctor's console", 'Queue board'], 'the desks of a doctor');
+  assert.deepEqual(await navLinks(), ["Doctor's console", 'Lab reports', 'Critical values', 'Queue board'], 'the desks of a doctor');
   await page.getByTestId('doctor-queue').getByText('Kamla Devi').waitFor();
   await page.keyboard.press('Alt+n'); // the console's shortcut for Call next
   await page.getByTestId('notice').filter({ hasText: 'Token 1: Kamla Devi called' }).waitFor();

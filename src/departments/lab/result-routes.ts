@@ -114,7 +114,13 @@ export async function labResultRoutes(app: FastifyInstance, options: LabRouteOpt
     const ctx = requestContext(request);
     const view = await viewOf(request, ctx, idParam(request.params.id, 'DiagnosticReport'));
     const printedBy = (await personOf(repo, ctx, request.principal!))?.display;
-    const pdf = await labReportPdf({ hospitalName: await hospitalName(ctx), report: view, printedAt: new Date(), ...(printedBy ? { printedBy } : {}) });
+    // The printer refuses a report it cannot print truthfully (a final report naming no authoriser,
+    // e.g. one written straight through the FHIR API): say so to the desk instead of a 500.
+    const pdf = await labReportPdf({ hospitalName: await hospitalName(ctx), report: view, printedAt: new Date(), ...(printedBy ? { printedBy } : {}) })
+      .catch((err: unknown) => {
+        if (err instanceof RangeError) throw new FhirError(422, issue('business-rule', `this report cannot be printed: ${err.message}`));
+        throw err;
+      });
     return reply.type('application/pdf')
       .header('content-disposition', `inline; filename="lab-report-${view.specimen.accession.replace(/[^0-9A-Za-z-]/g, '')}-${view.order.test}.pdf"`)
       .header('cache-control', 'private, no-store')

@@ -24,6 +24,8 @@ export interface SessionPrincipal {
   username: string;
   department: string | null;
   ward: string | null;
+  /** The clinician the account acts as (Practitioner/id): who signs what the account records. */
+  practitioner: string | null;
 }
 
 export interface ActiveSession {
@@ -87,7 +89,7 @@ export async function authenticateSession(
   const session = await findActiveSession(db, cookieValue, config);
   if (!session || session.stage !== 'full') return null;
   const a = session.account;
-  return { hospitalId: a.hospital_id, userId: a.id, role: a.role, username: a.username, department: a.department, ward: a.ward };
+  return { hospitalId: a.hospital_id, userId: a.id, role: a.role, username: a.username, department: a.department, ward: a.ward, practitioner: a.practitioner_ref };
 }
 
 export async function revokeSession(db: Queryable, hash: string, now: number): Promise<void> {
