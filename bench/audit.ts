@@ -4,13 +4,19 @@
  * the permission check, the patient extraction and the access watch run in both).
  *
  * Modes alternate off, on, off, on… (BENCH_ROUNDS pairs) so drift on a shared machine falls on both;
- * the figure per mode is the median of its rounds. Target: auditing costs at most 15% (ratio >= 0.85).
+ * the figure per mode is the median of its rounds, and each round's own on/off ratio is printed too (their
+ * spread shows how much a shared machine moved). Target: auditing costs at most 15% (ratio >= 0.85).
+ *
+ * Each load also prints the CPU it cost per request, in the server process and in PostgreSQL (all
+ * its processes, from /proc: Linux only), to tell the server's work from the database's on a small machine.
  *
  * Env: BENCH_PATIENTS (20000), BENCH_SECONDS (8), BENCH_CONNECTIONS (20), BENCH_ROUNDS (2),
- * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres). Figures only; nothing passes or fails.
+ * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_NODE_ARGS (more node options for the
+ * server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it). Figures only; nothing passes or fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -23,13 +29,14 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BOOTSTRAP = `bench-${randomBytes(12).toString('hex')}`;
 const PORT = 17000 + Math.floor(Math.random() * 1000);
 const BASE = `http://127.0.0.1:${PORT}/fhir/R4`;
 
 async function startServer(databaseUrl: string, audit: 'on' | 'off'): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/audit-server.ts', String(PORT), databaseUrl, audit], {
+  const child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', 'bench/audit-server.ts', String(PORT), databaseUrl, audit], {
     cwd: ROOT, env: { ...process.env, NIRANTAR_BOOTSTRAP_TOKEN: BOOTSTRAP }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -44,12 +51,44 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function measure(token: string, setup: (req: any) => any): Promise<{ rps: number; p99: number; errors: number }> {
+/** CPU seconds (user + system) of a process, and of all PostgreSQL processes together; 0 where /proc cannot tell. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+/**
+ * CPU seconds of each PostgreSQL process working for the benchmark: the backends of its database and
+ * the cluster's background processes (WAL writer, checkpointer…), not the backends of other databases
+ * (the machine, and the cluster, may be shared).
+ */
+async function postgresCpu(monitor: pg.Client, database: string): Promise<Map<number, number>> {
+  const rows = (await monitor.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE (datname = $1 OR backend_type NOT IN ('client backend', 'autovacuum worker')) AND pid <> pg_backend_pid()", [database])).rows;
+  return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
+}
+function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+async function measure(server: ChildProcess, token: string, setup: (req: any) => any): Promise<{ rps: number; p99: number; errors: number; nodeUs: number; pgUs: number }> {
+  const node0 = cpuSeconds(server.pid!);
+  const pg0 = await postgresCpu(monitor, name);
   const result = await autocannon({
     url: BASE, connections: CONNECTIONS, duration: SECONDS, headers: { authorization: `Bearer ${token}` }, requests: [{ setupRequest: setup }],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  const requests = Math.max(1, result.requests.total);
+  return {
+    rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx,
+    nodeUs: ((cpuSeconds(server.pid!) - node0) * 1e6) / requests, pgUs: (cpuDelta(pg0, await postgresCpu(monitor, name)) * 1e6) / requests,
+  };
 }
+const cpu = (m: { nodeUs: number; pgUs: number }) => `cpu/req node ${m.nodeUs.toFixed(0)} µs pg ${m.pgUs.toFixed(0)} µs`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -59,6 +98,8 @@ await admin.connect();
 await admin.query(`CREATE DATABASE ${name}`);
 await admin.end();
 const dbUrl = Object.assign(new URL(PG_URL), { pathname: `/${name}` }).toString();
+const monitor = new pg.Client({ connectionString: PG_URL });
+await monitor.connect();
 try {
   console.log(`# Nirantar audit overhead: ${PATIENTS} patients, ${CONNECTIONS} connections, ${SECONDS} s per load, ${ROUNDS} rounds per mode`);
   let server = await startServer(dbUrl, 'off');
@@ -85,26 +126,29 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of ['off', 'on'] as const) {
       server = await startServer(dbUrl, mode);
-      const r = await measure(token, read);
-      const s = await measure(token, search);
+      const r = await measure(server, token, read);
+      const s = await measure(server, token, search);
       await stop(server);
       const f = figures[mode];
       f.read.push(r.rps); f.search.push(s.rps); f.readP99.push(r.p99); f.searchP99.push(s.p99); f.errors += r.errors + s.errors;
-      console.log(`  round ${round + 1} audit ${mode.padEnd(3)}  read ${r.rps.toFixed(0).padStart(6)}/s p99 ${r.p99} ms   search ${s.rps.toFixed(0).padStart(6)}/s p99 ${s.p99} ms   errors ${r.errors + s.errors}`);
+      console.log(`  round ${round + 1} audit ${mode.padEnd(3)}  read ${r.rps.toFixed(0).padStart(6)}/s p99 ${r.p99} ms (${cpu(r)})   search ${s.rps.toFixed(0).padStart(6)}/s p99 ${s.p99} ms (${cpu(s)})   errors ${r.errors + s.errors}`);
     }
   }
   const verify = connectDatabase(dbUrl, { max: 1 });
-  const [{ n }] = await verify.query<{ n: string }>('SELECT count(*) AS n FROM audit_event');
+  const [{ n, entries }] = await verify.query<{ n: string; entries: string }>('SELECT count(*) AS n, count(DISTINCT seq) AS entries FROM audit_event');
   await verify.close();
   console.log('');
   for (const kind of ['read', 'search'] as const) {
     const on = median(figures.on[kind]);
     const off = median(figures.off[kind]);
     console.log(`${kind === 'read' ? 'read Patient by id' : 'search Patient?name='}`.padEnd(22) +
-      `audit off ${off.toFixed(0).padStart(6)}/s   audit on ${on.toFixed(0).padStart(6)}/s   on/off ${(on / off).toFixed(2)} (target >= 0.85)`);
+      `audit off ${off.toFixed(0).padStart(6)}/s   audit on ${on.toFixed(0).padStart(6)}/s   on/off ${(on / off).toFixed(2)} (target >= 0.85)` +
+      // Each round's on against the off just before it: their spread says how much the machine moved.
+      `   per round ${figures.on[kind].map((x, i) => (x / figures.off[kind][i]).toFixed(2)).join(' ')}`);
   }
-  console.log(`AuditEvents written during the audited rounds: ${n}; non-2xx or errors: off ${figures.off.errors}, on ${figures.on.errors}`);
+  console.log(`AuditEvents written during the audited rounds: ${n} in ${entries} ledger entries; non-2xx or errors: off ${figures.off.errors}, on ${figures.on.errors}`);
 } finally {
+  await monitor.end();
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();
   await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

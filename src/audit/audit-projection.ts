@@ -13,42 +13,38 @@ import { DICOM_LOGIN, DICOM_LOGOUT } from './audit-codes.js';
 export const AUDIT_TABLES = ['audit_event', 'audit_event_patient'] as const;
 
 /**
- * `source` is a FROM item yielding (hospital text, seq bigint, record jsonb), one row per access
- * record. `interaction` is stored as the AuditEvent's subtype code (audit-event.ts restfulInteraction
- * and the DICOM login code), so that `subtype=search-type` or `subtype=110122` finds what it names.
+ * One statement: the records are read out of the ledger rows' bodies (parsed once, each record's
+ * columns taken from it as it goes by) straight into audit_event, and the patient rows are made from
+ * what that INSERT returns, so no record is copied into an intermediate result on the way.
+ * `interaction` is stored as the AuditEvent's subtype code (audit-event.ts restfulInteraction and the
+ * DICOM login code), so that `subtype=search-type` or `subtype=110122` finds what it names.
  */
-function insertSql(source: string): string {
-  return `WITH events AS MATERIALIZED (${source}),
-  rows AS MATERIALIZED (
-    SELECT ev.hospital AS hospital_id, ev.record->>'id' AS id, ev.seq, (ev.record->>'time')::timestamptz AS recorded,
-           ev.record->>'principal' AS principal,
-           ev.record->>'role' AS role,
-           ev.record->>'action' AS action,
-           CASE ev.record->>'interaction'
-             WHEN 'search' THEN CASE WHEN ev.record ? 'resourceType' THEN 'search-type' ELSE 'search-system' END
-             WHEN 'history' THEN CASE WHEN ev.record ? 'resourceId' THEN 'history-instance' WHEN ev.record ? 'resourceType' THEN 'history-type' ELSE 'history-system' END
-             WHEN 'login' THEN '${DICOM_LOGIN}' WHEN 'logout' THEN '${DICOM_LOGOUT}'
-             ELSE ev.record->>'interaction' END AS interaction,
-           ev.record->>'outcome' AS outcome,
-           nirantar_inet_or_null(ev.record->>'sourceIp') AS source_ip,
-           ev.record->>'purpose' AS purpose,
-           ev.record->>'resourceType' AS resource_type,
-           ev.record->>'resourceId' AS resource_id,
-           ARRAY(SELECT DISTINCT p FROM jsonb_array_elements_text(coalesce(ev.record->'patients', '[]')) p ORDER BY 1) AS patients,
-           ev.record
-      FROM events ev),
-  ins_event AS (
+const FROM_LEDGER = `WITH ins_event AS (
     INSERT INTO audit_event (hospital_id, id, seq, recorded, principal, role, action, interaction, outcome, source_ip, purpose, resource_type, resource_id, patients, record)
-    SELECT hospital_id, id, seq, recorded, principal, role, action, interaction, outcome, source_ip, purpose, resource_type, resource_id, patients, record FROM rows)
+    SELECT l.hospital_id, e.record->>'id', l.seq, (e.record->>'time')::timestamptz,
+           e.record->>'principal',
+           e.record->>'role',
+           e.record->>'action',
+           CASE e.record->>'interaction'
+             WHEN 'search' THEN CASE WHEN e.record ? 'resourceType' THEN 'search-type' ELSE 'search-system' END
+             WHEN 'history' THEN CASE WHEN e.record ? 'resourceId' THEN 'history-instance' WHEN e.record ? 'resourceType' THEN 'history-type' ELSE 'history-system' END
+             WHEN 'login' THEN '${DICOM_LOGIN}' WHEN 'logout' THEN '${DICOM_LOGOUT}'
+             ELSE e.record->>'interaction' END,
+           e.record->>'outcome',
+           nirantar_inet_or_null(e.record->>'sourceIp'),
+           e.record->>'purpose',
+           e.record->>'resourceType',
+           e.record->>'resourceId',
+           -- Sorted, without duplicates. Most accesses concern no patient or one: no subquery for those.
+           CASE jsonb_array_length(e.record->'patients')
+             WHEN 0 THEN '{}'::text[] WHEN 1 THEN ARRAY[e.record->'patients'->>0]
+             ELSE ARRAY(SELECT DISTINCT p FROM jsonb_array_elements_text(coalesce(e.record->'patients', '[]')) p ORDER BY 1) END,
+           e.record
+      FROM ledger_entry l, jsonb_array_elements(l.body::jsonb->'audit') AS e(record)
+     WHERE l.hospital_id = $1 AND l.seq = ANY($2::bigint[])
+    RETURNING hospital_id, id, recorded, patients)
   INSERT INTO audit_event_patient (hospital_id, patient, recorded, event_id)
-  SELECT hospital_id, unnest(patients), recorded, id FROM rows`;
-}
-
-const FROM_LEDGER = insertSql(
-  `SELECT l.hospital_id AS hospital, l.seq, e.record FROM ledger_entry l,
-          jsonb_array_elements(l.body::jsonb->'audit') AS e(record)
-    WHERE l.hospital_id = $1 AND l.seq = ANY($2::bigint[])`,
-);
+  SELECT hospital_id, unnest(patients), recorded, id FROM ins_event`;
 
 /**
  * Projects the audit records of `entries` (those without any are skipped), reading them from their
@@ -69,6 +65,7 @@ export async function projectAuditEventsOfLedger(tx: Queryable, hospitalId: stri
   // An audit entry holds up to a few hundred events: 50 entries keep one statement's rows modest.
   const CHUNK = 50;
   for (let i = 0; i < seqs.length; i += CHUNK) {
-    await tx.query(FROM_LEDGER, [hospitalId, seqs.slice(i, i + CHUNK)]);
+    // Named: parsed and planned once per connection, not once per batch of a few hundred events.
+    await tx.query(FROM_LEDGER, [hospitalId, seqs.slice(i, i + CHUNK)], 'project-audit-events');
   }
 }

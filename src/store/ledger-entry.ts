@@ -4,7 +4,7 @@
  * so that any other implementation (the vault, an auditor's script) can recompute it byte for byte.
  */
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -49,11 +49,9 @@ export interface LedgerEntry {
   hash: string;
 }
 
-export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new Error('value cannot be canonicalised');
-  return text;
-}
+// The canonicaliser is byte for byte the `canonicalize` package, in about half its time (the ledger
+// seals hundreds of audit records per entry); test/store/canonical-json.test.ts holds it to that.
+export { canonicalJson };
 
 export function chainHash(prevHash: string, body: string): string {
   return createHash('sha256').update(prevHash).update(body).digest('hex');
