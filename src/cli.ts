@@ -17,10 +17,11 @@ import { clientCommand } from './cli/client.js';
 import { bootstrapTokenCommand } from './cli/bootstrap-token.js';
 import { auditCommand } from './cli/audit.js';
 import { permissionsCommand } from './cli/permissions.js';
+import { devicesCommand } from './cli/devices.js';
 
 const commands: Command[] = [
   startCommand, verifyCommand, rebuildCommand, seedCommand, vaultCredentialCommand, vaultCommand, restoreCommand, continuityCommand,
-  honeytokenCommand, clientCommand, bootstrapTokenCommand, auditCommand, permissionsCommand,
+  honeytokenCommand, clientCommand, bootstrapTokenCommand, auditCommand, permissionsCommand, devicesCommand,
 ];
 
 function usage(): string {
