@@ -22,7 +22,7 @@ import { ACCESSION_SYSTEM } from './lab-fhir.js';
 import { analytesForCode, unitsAgree } from './instrument-codes.js';
 import { appendLab } from './result-ledger.js';
 import { planResults, type ResultItem } from './result-writes.js';
-import { live, loadSpecimenWork, specimenState, type OrderWork, type SpecimenWork } from './result-work.js';
+import { liveIds, loadSpecimenWork, specimenState, type OrderWork, type SpecimenWork } from './result-work.js';
 import { clean, planReviewItem, reviewId } from './review.js';
 import { parseValue } from './value-parsing.js';
 
@@ -73,18 +73,24 @@ export function receiveDeviceResults(repo: FhirRepository, ctx: RequestContext, 
     const seen = new Set<string>();
     const works = new Map<string, SpecimenWork | undefined>();
     const matches = new Map<SpecimenWork, ResultItem[]>();
-    for (const obs of report.observations) {
+    const hashes = report.observations.map((obs) => {
+      const accession = [obs.specimen.accessionNumber ?? '', ...obs.specimen.candidates].find(Boolean) ?? '';
+      return deviceResultHash(report.instrument, accession, obs.test.code, obs.value, obs.observedAt ?? '');
+    });
+    // Review items already filed for any of these results, in one query (this runs under the chain lock).
+    const reviewed = await liveIds(tx, ctx.hospitalId, 'Observation', hashes.map(reviewId));
+    for (const [index, obs] of report.observations.entries()) {
       const candidates = [obs.specimen.accessionNumber ?? '', ...obs.specimen.candidates].filter(Boolean);
       const accession = candidates[0] ?? '';
       const instrument = clean(obs.performingDevice || report.instrument, 200) || 'unnamed instrument';
-      const hash = deviceResultHash(report.instrument, accession, obs.test.code, obs.value, obs.observedAt ?? '');
+      const hash = hashes[index];
       const key = candidates.join('|');
       if (!works.has(key)) {
         const specimen = await specimenByAccession(repo, ctx, tx, candidates);
         works.set(key, specimen ? await loadSpecimenWork(tx, ctx.hospitalId, specimen.id as string) : undefined);
       }
       const work = works.get(key);
-      const already = seen.has(hash) || !!await live(tx, ctx.hospitalId, 'Observation', reviewId(hash))
+      const already = seen.has(hash) || reviewed.has(reviewId(hash))
         || (work?.orders ?? []).some((o) => [...o.observations.values()].some((x) => ((x.resource.identifier as Array<{ value?: string }> | undefined) ?? []).some((i) => i.value === hash)));
       seen.add(hash);
       if (already) { reply.duplicates++; continue; }

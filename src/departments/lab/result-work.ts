@@ -40,6 +40,16 @@ export async function live(tx: Queryable, hospitalId: string, type: string, id: 
   return found && !found.deleted && found.resource ? { resource: found.resource, version: found } : undefined;
 }
 
+/** Which of these ids name a live (not deleted) resource of the type: one query for many. */
+export async function liveIds(tx: Queryable, hospitalId: string, type: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx.query(
+    'SELECT id FROM resource_current WHERE hospital_id = $1 AND resource_type = $2 AND id = ANY($3::text[]) AND NOT deleted',
+    [hospitalId, type, [...new Set(ids)]], 'lab-live-ids',
+  );
+  return new Set(rows.map((r) => r.id as string));
+}
+
 export function specimenState(specimen: FhirResource): SpecimenState {
   if (specimen.status === 'unsatisfactory') return 'rejected';
   return specimen.receivedTime ? 'received' : 'collected';
