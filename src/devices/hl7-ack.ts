@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_DELIMITERS, type Hl7Delimiters } from './hl7-encoding.js';
 import { encodeHl7Segments, simpleField, simpleSegment } from './hl7-encoder.js';
-import type { Hl7Field, Hl7Header } from './hl7-message.js';
+import type { Hl7Field, Hl7Header, Hl7Segment } from './hl7-message.js';
 
 export type Hl7AckCode = 'AA' | 'AE' | 'AR';
 
@@ -41,21 +41,39 @@ const ERROR_TEXT: Record<string, string> = {
 export function buildHl7Ack(req: Hl7AckRequest): string {
   const d = req.delimiters ?? DEFAULT_DELIMITERS;
   const o = req.original;
-  const local: Hl7Field = req.localApplication ? simpleField(req.localApplication) : [];
-  // MSH-3/4 of the ACK are the original MSH-5/6 (we are now the sender) and MSH-5/6 the original 3/4.
-  const msh = simpleSegment('MSH', d.field, '', pick(o?.receivingApplication, local), o?.receivingFacility ?? [],
-    o?.sendingApplication ?? [], o?.sendingFacility ?? [], hl7Timestamp(req.now ?? new Date()), '',
-    ['ACK', o?.messageType.trigger ?? '', 'ACK'], newControlId(), o?.processingId || 'P', o?.version || '2.5.1');
-  const reason = req.code === 'AA' ? '' : (req.reason ?? ERROR_TEXT[req.errorCode ?? '207'] ?? 'error');
-  const msa = simpleSegment('MSA', req.code, o?.controlId ?? '', reason);
-  const segments = [msh, msa];
-  if (req.code !== 'AA') {
-    const code = req.errorCode ?? '207';
-    const loc = req.location;
-    const location = loc ? [loc.segment, String(loc.sequence ?? 1), loc.field ? String(loc.field) : ''] : [];
-    segments.push(simpleSegment('ERR', '', location, [code, ERROR_TEXT[code] ?? '', 'HL70357'], 'E', '', '', '', reason));
-  }
+  const msh = replyHeader(o, ['ACK', o?.messageType.trigger ?? '', 'ACK'], d, req.localApplication, req.now);
+  const segments = [msh, ...ackSegments(req.code, o?.controlId ?? '', req)];
   return encodeHl7Segments(segments, d);
+}
+
+/**
+ * MSH of any reply (ACK, RSP, QCK, DSR): MSH-3/4 are the original MSH-5/6 (we are now the sender),
+ * MSH-5/6 the original MSH-3/4, and version and processing id echo the original's.
+ */
+export function replyHeader(o: Hl7Header | undefined, messageType: string[], d: Hl7Delimiters, localApplication?: string, now?: Date): Hl7Segment {
+  const local: Hl7Field = localApplication ? simpleField(localApplication) : [];
+  return simpleSegment('MSH', d.field, '', pick(o?.receivingApplication, local), o?.receivingFacility ?? [],
+    o?.sendingApplication ?? [], o?.sendingFacility ?? [], hl7Timestamp(now ?? new Date()), '',
+    messageType, newControlId(), o?.processingId || 'P', o?.version || '2.5.1');
+}
+
+/**
+ * MSA (and, for AE/AR, ERR) of any reply: the acknowledgement code, the original control id, the
+ * reason; ERR-2 where the problem is and ERR-3 the table 0357 code (207 when absent).
+ */
+export function ackSegments(
+  code: Hl7AckCode, controlId: string,
+  problem: { reason?: string; errorCode?: string; location?: { segment: string; sequence?: number; field?: number } } = {},
+): Hl7Segment[] {
+  const reason = code === 'AA' ? '' : (problem.reason ?? ERROR_TEXT[problem.errorCode ?? '207'] ?? 'error');
+  const segments = [simpleSegment('MSA', code, controlId, reason)];
+  if (code !== 'AA') {
+    const errorCode = problem.errorCode ?? '207';
+    const loc = problem.location;
+    const location = loc ? [loc.segment, String(loc.sequence ?? 1), loc.field ? String(loc.field) : ''] : [];
+    segments.push(simpleSegment('ERR', '', location, [errorCode, ERROR_TEXT[errorCode] ?? '', 'HL70357'], 'E', '', '', '', reason));
+  }
+  return segments;
 }
 
 /** The MSA-1 code and MSA-2 control id of an ACK, read without a full parse (used by the client). */

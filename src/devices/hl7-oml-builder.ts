@@ -8,6 +8,7 @@ import { encodeHl7Segments, simpleSegment } from './hl7-encoder.js';
 import { hl7Timestamp, newControlId } from './hl7-ack.js';
 import type { Hl7Segment } from './hl7-message.js';
 import type { AnalyzerOrder } from './lab-device-types.js';
+import { orderGroupSegments } from './hl7-order-groups.js';
 
 export interface OmlOptions {
   readonly sendingApplication: string;
@@ -24,13 +25,7 @@ export function buildOmlO21(order: AnalyzerOrder, options: OmlOptions): { contro
   const segments: Hl7Segment[] = [
     simpleSegment('MSH', '|', '', options.sendingApplication, '', options.receivingApplication, '', now, '',
       ['OML', 'O21', 'OML_O21'], controlId, 'P', '2.5.1', '', '', 'AL', 'NE'),
-    simpleSegment('PID', '1', '', order.patientId ? [order.patientId] : ''),
   ];
-  order.testCodes.forEach((code, i) => {
-    segments.push(simpleSegment('ORC', 'NW', [order.specimenId], '', '', '', '', '', '', now));
-    segments.push(simpleSegment('OBR', String(i + 1), [order.specimenId], '', [code, '', options.codingSystem ?? 'L'], order.priority ?? 'R'));
-    // SPM belongs to the OBSERVATION REQUEST group, so each OBR carries the tube it is to be run on.
-    segments.push(simpleSegment('SPM', '1', [order.specimenId]));
-  });
+  segments.push(...orderGroupSegments(order, { codingSystem: options.codingSystem, transactionAt: now }));
   return { controlId, text: encodeHl7Segments(segments, DEFAULT_DELIMITERS) };
 }

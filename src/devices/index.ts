@@ -18,7 +18,8 @@ export { createMllpServer, type MllpServer, type MllpServerOptions } from './mll
 export { MllpClient, type MllpAck } from './mllp-client.js';
 export { createAstmServer, type AstmServer, type AstmServerOptions } from './astm-server.js';
 export { AstmInstrumentClient } from './astm-instrument-client.js';
-export { buildOmlO21 } from './hl7-oml-builder.js';
+export { buildOmlO21, type OmlOptions } from './hl7-oml-builder.js';
+export type { OrderQueryOptions } from './hl7-order-query.js';
 export { parseHl7Message } from './hl7-parser.js';
 export { extractLabResults } from './hl7-lab-results.js';
 export { extractLabOrders } from './hl7-lab-orders.js';

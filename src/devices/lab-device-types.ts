@@ -89,9 +89,9 @@ export interface DeviceOrderMessage {
   readonly orders: readonly DeviceOrder[];
 }
 
-/** An analyzer asking "what should I run on these tubes?" (ASTM Q record). */
+/** An analyzer asking "what should I run on these tubes?" (ASTM Q record, HL7 QBP^Q11 or QRY^Q02). */
 export interface DeviceHostQuery {
-  readonly protocol: 'astm';
+  readonly protocol: 'astm' | 'hl7v2';
   readonly instrument: string;
   readonly specimenIds: readonly string[];
 }

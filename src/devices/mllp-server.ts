@@ -89,6 +89,7 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
     const m = parsed.message;
     const type = `${m.header.messageType.code}^${m.header.messageType.trigger}`;
     const result = await runHandler(m);
+    if (result !== 'AA' && 'reply' in result) return ack(result.code, result.reply, m.header.controlId, type, result.reason);
     const text = result === 'AA'
       ? buildHl7Ack({ code: 'AA', original: m.header, delimiters: m.delimiters, localApplication: options.localApplication })
       : buildHl7Ack({ code: result.code, original: m.header, delimiters: m.delimiters, reason: result.reason, errorCode: result.errorCode, location: result.location, localApplication: options.localApplication });

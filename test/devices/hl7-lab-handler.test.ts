@@ -19,11 +19,11 @@ const oru = (type: string, version = '2.5.1') => `MSH|^~\\&|A||B||2024||${type}|
 
 test('routing: results and orders accepted, everything else refused with the HL7 error code that says why', async () => {
   assert.equal(await handle(oru('ORU^R01')), 'AA');
-  assert.deepEqual(await handle(oru('ADT^A01')), { code: 'AR', reason: 'ADT^A01 is not a laboratory message this gateway accepts (ORU^R01, OUL^R22, OUL^R23, OUL^R24, OML^O21, ORM^O01)', errorCode: '200', location: { segment: 'MSH', field: 9 } });
+  assert.deepEqual(await handle(oru('ADT^A01')), { code: 'AR', reason: 'ADT^A01 is not a laboratory message this gateway accepts (ORU^R01, OUL^R22, OUL^R23, OUL^R24, OML^O21, ORM^O01, QBP^Q11, QRY^Q02)', errorCode: '200', location: { segment: 'MSH', field: 9 } });
   const event = await handle(oru('ORU^R30'));
-  assert.ok(event !== 'AA' && event.code === 'AR' && event.errorCode === '201');
+  assert.ok(event !== 'AA' && !('reply' in event) && event.code === 'AR' && event.errorCode === '201');
   const version = await handle(oru('ORU^R01', '3.0'));
-  assert.ok(version !== 'AA' && version.code === 'AR' && version.errorCode === '203');
+  assert.ok(version !== 'AA' && !('reply' in version) && version.code === 'AR' && version.errorCode === '203');
   assert.equal(await handle(oru('ORU^R01', '')), 'AA', 'a missing MSH-12 is tolerated');
 });
 

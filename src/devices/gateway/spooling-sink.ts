@@ -4,8 +4,8 @@
  * hospital's order system go to the lab live: their ACK is the lab's answer (AE when it refuses one,
  * or cannot be reached), and the sender, which keeps what was not accepted, sends again.
  * Host queries cannot wait in a spool (the analyzer is holding the tube), so they go to the server
- * live, and when it cannot answer the analyzer hears "no orders" and runs nothing rather than the
- * gateway failing the session.
+ * live; when it cannot answer, an HL7 analyzer hears AE ("query again") and an ASTM one "no orders",
+ * and runs nothing rather than the gateway failing the session.
  */
 import type { DeviceLogger } from '../device-log.js';
 import type { AnalyzerOrder, DeviceHostQuery, DeviceOrderMessage, LabDeviceSink, SinkOutcome } from '../lab-device-types.js';
@@ -40,6 +40,9 @@ export function spoolingSink({ spool, query, placeOrders, log }: SpoolingSinkOpt
         return await query(q);
       } catch (err) {
         log({ level: 'warn', event: 'gateway.query.unanswered', instrument: q.instrument, specimens: q.specimenIds.length, error: (err as Error).message });
+        // HL7 can say "could not ask, query again" (AE); an ASTM host query has no such answer, and
+        // a NAK would only repeat the same frame, so the analyzer hears "no orders on record".
+        if (q.protocol === 'hl7v2') throw err;
         return [];
       }
     },
