@@ -149,7 +149,7 @@ test('a doctor orders through the API: a routine test for one patient, then elec
 test('phlebotomy: the stat patient heads the list; the tubes to draw; "Collected" gives accessions and printable labels', async () => {
   assert.ok(flow.statPatient, 'the orders were placed');
   await signIn(LABTECH, '/lab/phlebotomy');
-  assert.deepEqual(await navLinks(), ['Phlebotomy', 'Sample receipt', 'Bench', 'Validation', 'Lab reports', 'Critical values', 'Lab turnaround', 'Queue board'],
+  assert.deepEqual(await navLinks(), ['Phlebotomy', 'Sample receipt', 'Bench', 'Validation', 'Device review', 'Lab reports', 'Critical values', 'Lab turnaround', 'Queue board'],
     'the desks of a lab technician');
   const list = page.getByTestId('phlebotomy-list').getByRole('button');
   await list.nth(1).waitFor();
@@ -307,7 +307,7 @@ test('validation: the technician opens each report and validates it with Enter; 
 
 test('the pathologist authorises both reports, opens the report PDF and amends a released value with a reason', async () => {
   await signIn(PATHOLOGIST, '/lab/authorisation');
-  assert.deepEqual(await navLinks(), ['Authorisation', 'Lab reports', 'Critical values', 'Lab turnaround', 'Queue board'], 'the desks of a pathologist');
+  assert.deepEqual(await navLinks(), ['Authorisation', 'Device review', 'Lab reports', 'Critical values', 'Lab turnaround', 'Queue board'], 'the desks of a pathologist');
   const list = page.getByTestId('review-list').getByRole('button');
   await list.nth(1).waitFor();
   await list.first().click();

@@ -13,6 +13,7 @@ import { PhlebotomyDesk } from '../desks/lab/phlebotomy-desk.js';
 import { ReceiptDesk } from '../desks/lab/receipt-desk.js';
 import { ReportsDesk } from '../desks/lab/reports-desk.js';
 import { AuthorisationDesk, ValidationDesk } from '../desks/lab/review-desk.js';
+import { DeviceReviewDesk } from '../desks/lab/review-items-desk.js';
 import { TurnaroundDesk } from '../desks/lab/tat-desk.js';
 import { QueueBoard } from '../desks/queue/queue-board.js';
 import { RegistrationDesk } from '../desks/registration/registration-desk.js';
@@ -40,6 +41,7 @@ export const DESKS: readonly Desk[] = [
   { path: '/lab/bench', title: 'Bench', key: 'b', roles: ['lab-technician'], Screen: BenchDesk },
   { path: '/lab/validation', title: 'Validation', key: 'v', roles: ['lab-technician'], Screen: ValidationDesk },
   { path: '/lab/authorisation', title: 'Authorisation', key: 'u', roles: ['pathologist'], Screen: AuthorisationDesk },
+  { path: '/lab/device-review', title: 'Device review', key: 'i', roles: ['lab-technician', 'pathologist'], Screen: DeviceReviewDesk },
   { path: '/lab/reports', title: 'Lab reports', key: 'l', roles: ['lab-technician', 'pathologist', 'doctor'], Screen: ReportsDesk },
   { path: '/lab/critical', title: 'Critical values', key: 'c', roles: ['doctor', 'lab-technician', 'pathologist'], Screen: CriticalAlertsDesk },
   { path: '/lab/tat', title: 'Lab turnaround', key: 't', roles: ['lab-technician', 'pathologist'], Screen: TurnaroundDesk },
