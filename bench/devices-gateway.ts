@@ -13,13 +13,17 @@
  * The gateway and the server run in their own processes, so the load generator does not share their
  * event loops. Figures are printed; nothing passes or fails.
  *
- * A third figure is the server's intake alone (the same reports posted straight to
+ * Then the same through the gateway for tubes the lab knows (ordered, collected and received first):
+ * results matched to their specimens and stored as Observations, the everyday path.
+ *
+ * A last figure is the server's intake alone (the same reports posted straight to
  * /api/lab/device/results, one at a time, as the forwarder does), so the gateway's share of the
  * end-to-end time is visible.
  *
  * Options (env): BENCH_SECONDS (10 into the spool), BENCH_E2E_SECONDS (3 end to end), BENCH_ANALYZERS (4 connections), BENCH_RESULTS_PER_MESSAGE (20),
  * BENCH_MLLP_WINDOW (8 messages in flight per connection), BENCH_DATABASE_URL (the external
- * PostgreSQL; default postgres://postgres@127.0.0.1:5432/postgres), BENCH_PHASES (spool,server).
+ * PostgreSQL; default postgres://postgres@127.0.0.1:5432/postgres), BENCH_PHASES (spool,server),
+ * BENCH_MATCHED_TUBES (150), BENCH_SERVER_NODE_ARGS (node options of the server process, e.g. --cpu-prof).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -35,6 +39,8 @@ import { AstmInstrumentClient } from '../src/devices/astm-instrument-client.js';
 import { encodeAstmFrames } from '../src/devices/astm-frame-encoder.js';
 import { issueApiToken } from '../src/security/api-tokens.js';
 import type { Queryable } from '../src/store/database.js';
+import { analyteByKey, LAB_TESTS } from '../src/hospital/seed/lab-catalogue.js';
+import { instrumentCodeOf } from '../src/departments/lab/instrument-codes.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ANALYZERS = Number(process.env.BENCH_ANALYZERS ?? 4);
@@ -45,6 +51,8 @@ const PHASES = (process.env.BENCH_PHASES ?? 'spool,server').split(',');
 /** The end-to-end load is shorter: the server confirms far fewer results/s than the spool takes, so the backlog takes a while to drain. */
 const E2E_SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 3);
 const RUN = randomBytes(3).toString('hex');
+/** Tubes for the matched phase (14 CBC results each). */
+const MATCHED_TUBES = Number(process.env.BENCH_MATCHED_TUBES ?? 150);
 
 interface GatewayStats { waiting: number; lastSeq: number; delivered: number; deadLettered: number; matched: number; review: number; duplicates: number }
 
@@ -143,7 +151,9 @@ async function serverPhase(seq: { n: number }) {
   const url = new URL(DATABASE);
   url.pathname = `/${name}`;
   const port = 18000 + Math.floor(Math.random() * 1000);
-  const server = spawn(process.execPath, ['bin/nirantar.js', 'start', '--port', String(port), '--no-seed', '--database-url', url.toString()], {
+  // Seeded (the demo hospital's lab catalogue), so the matched phase has tests to order.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof, to see where the server's time goes
+  const server = spawn(process.execPath, [...nodeArgs, 'bin/nirantar.js', 'start', '--port', String(port), '--database-url', url.toString()], {
     env: { ...process.env, NIRANTAR_BOOTSTRAP_TOKEN: `bench-${RUN}-bootstrap-token` }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const spool = mkdtempSync(join(tmpdir(), 'nirantar-bench-spool-'));
@@ -157,6 +167,7 @@ async function serverPhase(seq: { n: number }) {
     await db.connect();
     const queryable = { query: async (sql: string, params?: unknown[]) => (await db.query(sql, params as unknown[])).rows } as Queryable;
     const token = await issueApiToken(queryable, 'demo', { name: `bench-gateway-${RUN}`, role: 'device' });
+    const labToken = await issueApiToken(queryable, 'demo', { name: `bench-lab-${RUN}`, role: 'lab-technician' });
     await db.end();
     console.log(`\n## end to end into the server (nirantar start, external PostgreSQL, token of role device)`);
     gateway = await startGateway(`http://127.0.0.1:${port}`, token, spool);
@@ -177,6 +188,7 @@ async function serverPhase(seq: { n: number }) {
         `in ${total.toFixed(1)} s; backlog drained ${(total - sentFor).toFixed(1)} s after the analyzers stopped; ` +
         `${s.deadLettered - before.deadLettered} dead-lettered, ${s.duplicates - before.duplicates} duplicates)`);
     }
+    await matchedPhase(`http://127.0.0.1:${port}`, labToken, gateway);
     await gateway.stop();
     gateway = undefined;
     await intakeAlone(`http://127.0.0.1:${port}`, token, seq);
@@ -189,6 +201,70 @@ async function serverPhase(seq: { n: number }) {
     await admin.end();
     rmSync(spool, { recursive: true, force: true });
   }
+}
+
+/**
+ * Results for tubes the lab knows: MATCHED_TUBES patients with a CBC ordered, collected and received
+ * (through the lab API, as the desks do), then each tube's 14 CBC results from the analyzer over MLLP
+ * through the gateway, coded as the analyzer codes them (instrument-codes.ts), each value the middle
+ * of its reference interval. Every result becomes the analyte's preliminary Observation with its flag,
+ * and its report is written: the path a hospital's analyzers take all day.
+ */
+async function matchedPhase(server: string, labToken: string, gateway: Gateway) {
+  const cbc = LAB_TESTS.find((t) => t.key === 'cbc')!;
+  const post = async (path: string, body: unknown, token: string) => {
+    const res = await fetch(`${server}${path}`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-request-id': randomBytes(16).toString('hex') },
+      body: JSON.stringify(body),
+    });
+    const answer = await res.json() as Record<string, unknown>;
+    if (!res.ok) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+    return answer;
+  };
+  const bootstrap = `bench-${RUN}-bootstrap-token`;
+  const preparing = performance.now();
+  const accessions: string[] = [];
+  for (let i = 0; i < MATCHED_TUBES; i++) {
+    const patient = await post('/fhir/R4/Patient', { resourceType: 'Patient', name: [{ family: 'Bench', given: [`Tube${i}`] }], gender: i % 2 ? 'male' : 'female', birthDate: '1980-01-01' }, bootstrap);
+    const { orders } = await post('/api/lab/orders', { patient: patient.id, tests: [`lab-${cbc.key}`] }, labToken) as { orders: Array<{ id: string }> };
+    const { specimens } = await post('/api/lab/collections', { patient: patient.id, orders: orders.map((o) => o.id) }, labToken) as { specimens: Array<{ id: string; accession: string }> };
+    await post(`/api/lab/specimens/${specimens[0].id}/receive`, {}, labToken);
+    accessions.push(specimens[0].accession);
+  }
+  const obx = cbc.analytes.map((key, i) => {
+    const analyte = analyteByKey(key);
+    const range = analyte.reference?.[0];
+    const value = range?.low !== undefined && range.high !== undefined ? (range.low + range.high) / 2 : (range?.low ?? range?.high ?? 1);
+    return `OBX|${i + 1}|NM|${instrumentCodeOf(analyte)}^${analyte.name}^L||${value.toFixed(analyte.decimals ?? 1)}||||||F|||20240627135407||OP1||XN-550-01`;
+  });
+  console.log(`  matched: ${MATCHED_TUBES} CBC tubes ordered, collected and received through the lab API in ${((performance.now() - preparing) / 1000).toFixed(1)} s`);
+  const before = await gateway.stats();
+  const started = performance.now();
+  const client = await MllpClient.connect(gateway.mllpPort);
+  const inflight = new Set<Promise<void>>();
+  for (const [n, accession] of accessions.entries()) {
+    const message = [`MSH|^~\\&|XN-550^SYSMEX|LAB|NIRANTAR|AIIMS|20240627135407||ORU^R01^ORU_R01|M${RUN}-${n}|P|2.5.1`, `PID|1||UHID${n}`,
+      `ORC|RE|P${n}|${accession}`, `OBR|1|P${n}|${accession}|CBC^CBC^L`, ...obx, `SPM|1|${accession}`].join('\r') + '\r';
+    const p: Promise<void> = client.send(message).then((ack) => {
+      if (ack.code !== 'AA') throw new Error(`matched ORU answered ${ack.code}: ${ack.reason}`);
+      inflight.delete(p);
+    });
+    inflight.add(p);
+    if (inflight.size >= WINDOW) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  await client.close();
+  const acked = (performance.now() - started) / 1000;
+  let s = await gateway.stats();
+  while (s.waiting > 0) {
+    await new Promise((res) => setTimeout(res, 100));
+    s = await gateway.stats();
+  }
+  const total = (performance.now() - started) / 1000;
+  const matched = s.matched - before.matched;
+  console.log(`  HL7 v2 / MLLP, tubes the lab knows: ${accessions.length * cbc.analytes.length} results ACKed in ${acked.toFixed(1)} s; ` +
+    `end to end: ${Math.round(matched / total)} results/s matched to their tubes and stored as Observations (${matched} matched, ` +
+    `${s.review - before.review} for review, in ${total.toFixed(1)} s)`);
 }
 
 /** The server's device intake without the gateway: reports posted one at a time for E2E_SECONDS. */

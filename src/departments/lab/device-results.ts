@@ -19,10 +19,11 @@ import type { DeviceObservation, DeviceResultReport } from '../../devices/lab-de
 import type { Analyte } from '../../hospital/seed/lab-catalogue.js';
 import type { DeviceResultsReply } from './lab-api.js';
 import { ACCESSION_SYSTEM } from './lab-fhir.js';
+import { specimenIdOf } from './accession.js';
 import { analytesForCode, unitsAgree } from './instrument-codes.js';
 import { appendLab } from './result-ledger.js';
 import { planResults, type ResultItem } from './result-writes.js';
-import { liveIds, loadSpecimenWork, specimenState, type OrderWork, type SpecimenWork } from './result-work.js';
+import { accessionOf, live, liveIds, loadSpecimenWork, specimenState, type OrderWork, type SpecimenWork } from './result-work.js';
 import { clean, planReviewItem, reviewId } from './review.js';
 import { parseValue } from './value-parsing.js';
 
@@ -33,6 +34,10 @@ export const deviceResultHash = (instrument: string, accession: string, test: st
 export async function specimenByAccession(repo: FhirRepository, ctx: RequestContext, tx: Queryable, candidates: readonly string[]): Promise<FhirResource | undefined> {
   for (const value of candidates) {
     if (!value || value.length > 64) continue;
+    // The lab names the tubes it collects by their accession: one key lookup, not a search. Tubes
+    // written another way (through the FHIR API) are still found by the search below.
+    const named = /^[0-9]{11}$/.test(value) ? await live(tx, ctx.hospitalId, 'Specimen', specimenIdOf(value)) : undefined;
+    if (named && accessionOf(named.resource) === value) return named.resource;
     const bundle = await repo.search(ctx, 'Specimen', [['accession', `${ACCESSION_SYSTEM}|${value}`], ['_count', '2']], false, tx) as { entry?: Array<{ resource?: FhirResource; search?: { mode?: string } }> };
     const found = (bundle.entry ?? []).find((e) => e.resource && (e.search?.mode ?? 'match') === 'match')?.resource;
     if (found) return found;

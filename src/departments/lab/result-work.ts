@@ -40,6 +40,28 @@ export async function live(tx: Queryable, hospitalId: string, type: string, id: 
   return found && !found.deleted && found.resource ? { resource: found.resource, version: found } : undefined;
 }
 
+/**
+ * The live current versions of many resources of one type, in one query: the work of a tube is read
+ * under the chain lock, so a round trip per analyte would hold every other writer back.
+ */
+export async function liveMany(tx: Queryable, hospitalId: string, type: string, ids: readonly string[]): Promise<Map<string, Live>> {
+  const found = new Map<string, Live>();
+  if (ids.length === 0) return found;
+  const rows = await tx.query(
+    `SELECT c.id, c.version_id, c.last_updated, v.resource
+       FROM resource_current c
+       JOIN resource_version v USING (hospital_id, resource_type, id, version_id)
+      WHERE c.hospital_id = $1 AND c.resource_type = $2 AND c.id = ANY($3::text[]) AND NOT c.deleted`,
+    [hospitalId, type, [...new Set(ids)]], 'lab-live-many',
+  );
+  for (const row of rows) {
+    if (!row.resource) continue;
+    const version: StoredVersion = { versionId: row.version_id, lastUpdated: new Date(row.last_updated).toISOString(), deleted: false, resource: row.resource };
+    found.set(row.id as string, { resource: row.resource as FhirResource, version });
+  }
+  return found;
+}
+
 /** Which of these ids name a live (not deleted) resource of the type: one query for many. */
 export async function liveIds(tx: Queryable, hospitalId: string, type: string, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
@@ -66,9 +88,10 @@ export async function orderWork(tx: Queryable, hospitalId: string, order: Live):
   if (!test) return undefined;
   const srId = order.resource.id as string;
   const analytes = analytesOf(test);
+  const entered = await liveMany(tx, hospitalId, 'Observation', analytes.map((a) => observationId(srId, a.key)));
   const observations = new Map<string, Live>();
   for (const a of analytes) {
-    const found = await live(tx, hospitalId, 'Observation', observationId(srId, a.key));
+    const found = entered.get(observationId(srId, a.key));
     if (found) observations.set(a.key, found);
   }
   return { order, test, analytes, report: await live(tx, hospitalId, 'DiagnosticReport', reportId(srId)), observations };
