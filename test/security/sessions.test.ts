@@ -29,7 +29,7 @@ describe('sessions (real database, injected clock)', () => {
     ({ admin, app } = db);
     config = accountsConfig({ now: () => now });
     ctx = createAccountsContext({ db: app, hospitalId: 'h1', secretKey: randomBytes(32), config: { now: () => now } });
-    userId = (await createAccount(ctx, { username: 'sunita', displayName: 'Sunita', role: 'nurse', password: 'monsoon-ledger-42', ward: 'ward-7' })).id;
+    userId = (await createAccount(ctx, { username: 'sunita', displayName: 'Sunita', role: 'nurse', password: 'monsoon-ledger-42', ward: 'ward-7', practitioner: 'Practitioner/sunita-nurse' })).id;
     adminId = (await createAccount(ctx, { username: 'boss', displayName: 'Boss', role: 'admin', password: 'monsoon-ledger-42' })).id;
   });
   after(async () => {
@@ -45,7 +45,7 @@ describe('sessions (real database, injected clock)', () => {
     const id = await open();
     assert.match(id, /^[A-Za-z0-9_-]{43}$/);
     assert.deepEqual(await authenticateSession(app, id, config), {
-      hospitalId: 'h1', userId, role: 'nurse', username: 'sunita', department: null, ward: 'ward-7',
+      hospitalId: 'h1', userId, role: 'nurse', username: 'sunita', department: null, ward: 'ward-7', practitioner: 'Practitioner/sunita-nurse',
     });
     const rows = await admin.query('SELECT * FROM user_session');
     assert.ok(!JSON.stringify(rows).includes(id), 'the session id itself is nowhere in the table');
