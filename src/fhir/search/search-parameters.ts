@@ -9,6 +9,7 @@
  */
 import { getSearchParameterDetails, parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import { searchParametersFor, type SearchParameterDefinition } from '../definitions.js';
+import { compilePath, type CompiledPath } from './compiled-path.js';
 
 export type SearchParameterType = SearchParameterDefinition['type'];
 
@@ -18,6 +19,8 @@ export interface SearchParameter {
   definition: SearchParameterDefinition;
   /** The expression for this resource type, parsed; undefined when it has none (e.g. _text). */
   expression?: FhirPathAtom;
+  /** The same expression compiled (compiled-path.ts) when it has only the shapes that covers. */
+  compiled?: CompiledPath;
   /**
    * Date parameters only: every value is a date, dateTime or instant (no Period or Timing), so no
    * indexed range spans more than a year ('2020'). Searches use this to bound low_time when they
@@ -49,7 +52,8 @@ export function searchParametersOf(resourceType: string): Map<string, SearchPara
       expression = undefined;
     }
     const pointInTime = definition.type === 'date' && expression ? isPointInTime(resourceType, definition) : undefined;
-    params.set(code, { code, type: definition.type, definition, expression, pointInTime });
+    const compiled = expression ? compilePath(expression) : undefined;
+    params.set(code, { code, type: definition.type, definition, expression, compiled, pointInTime });
   }
   byType.set(resourceType, params);
   return params;
@@ -94,7 +98,7 @@ export function expressionForType(expression: string, resourceType: string): str
 }
 
 /** Splits on top-level `|` (outside parentheses and string literals). */
-function splitUnion(expression: string): string[] {
+export function splitUnion(expression: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let quoted = false;
