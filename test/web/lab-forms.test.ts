@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CatalogueTest, OrderBrief, PhlebotomyItem, WorklistItem } from '../../src/departments/lab/lab-api.js';
 import { accessionOf } from '../../src/departments/lab/accession.js';
-import { REJECTION_REASONS as SERVER_REASONS } from '../../src/departments/lab/lab-fhir.js';
 import {
   accessionProblem, bySpecimen, capClass, checkEntry, checkValue, codedAnswer, durationText, entryBody, entryRows, flagText, FORM, highestPriority, isCritical,
-  labPath, REJECTION_REASONS, rowKey, scannedAccession, sortPhlebotomy, type EntryRow,
+  labPath, rowKey, scannedAccession, sortPhlebotomy, type EntryRow,
 } from '../../web/src/desks/lab/lab.js';
 
 const order = (id: string, priority: OrderBrief['priority'], orderedAt: string, test = 'lab-cbc'): OrderBrief =>
@@ -24,10 +23,6 @@ test('the phlebotomy list: stat, then urgent, then routine; the longest wait fir
   ]);
   assert.deepEqual(list.map((i) => i.patient.id), ['mixed-stat', 'urgent-old', 'urgent-new', 'routine-older', 'routine-old']);
   assert.equal(highestPriority([]), 'routine');
-});
-
-test('the rejection reasons are the server\'s, word for word', () => {
-  assert.deepEqual(REJECTION_REASONS, SERVER_REASONS);
 });
 
 test('a scanned accession loses the scanner\'s control characters and spaces, nothing else', () => {

@@ -46,15 +46,7 @@ export const ACCESSION_SYSTEM = `${LOCAL}/accession`;
 export const SPECIMEN_DEFINITION_SYSTEM = `${LOCAL}/CodeSystem/specimen-definition`;
 /** Specimen.condition: why a sample was rejected. */
 export const SPECIMEN_REJECTION_SYSTEM = `${LOCAL}/CodeSystem/specimen-rejection`;
-export const REJECTION_REASONS = {
-  haemolysed: 'Haemolysed',
-  clotted: 'Clotted',
-  insufficient: 'Insufficient volume',
-  mislabelled: 'Mislabelled or unlabelled',
-  'wrong-container': 'Wrong container',
-  other: 'Other (see note)',
-} as const;
-export type RejectionReason = keyof typeof REJECTION_REASONS;
+export { REJECTION_REASONS, type RejectionReason } from './specimen-rejection.js';
 
 export const LAB_CATEGORY_SNOMED = { system: 'http://snomed.info/sct', code: '108252007', display: 'Laboratory procedure' } as const;
 export const OBSERVATION_CATEGORY_LAB = { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory', display: 'Laboratory' } as const;

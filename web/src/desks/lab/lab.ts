@@ -8,7 +8,7 @@ import type {
   CatalogueAnalyte, CatalogueTest, LabSectionKey, OrderBrief, PhlebotomyItem, Priority, ResultEntryRequest, ResultValue,
   StageFigures, WorklistItem,
 } from '../../../../src/departments/lab/lab-api.js';
-import type { Flag, RejectionReason } from '../../../../src/departments/lab/lab-fhir.js';
+import type { Flag } from '../../../../src/departments/lab/lab-fhir.js';
 import { verhoeffValid } from '../../../../src/departments/registration/uhid.js';
 
 export const LAB = '/api/lab';
@@ -46,18 +46,8 @@ export const SECTIONS: Record<LabSectionKey, string> = {
 export const PRIORITY_TEXT: Record<Priority, string> = { stat: 'STAT', urgent: 'Urgent', routine: 'Routine' };
 const PRIORITY_RANK: Record<Priority, number> = { stat: 0, urgent: 1, routine: 2 };
 
-/**
- * The reasons the server takes (lab-fhir.ts REJECTION_REASONS, which the browser cannot import
- * because that file needs node:crypto); `satisfies` keeps the two lists the same keys.
- */
-export const REJECTION_REASONS = {
-  haemolysed: 'Haemolysed',
-  clotted: 'Clotted',
-  insufficient: 'Insufficient volume',
-  mislabelled: 'Mislabelled or unlabelled',
-  'wrong-container': 'Wrong container',
-  other: 'Other (see note)',
-} as const satisfies Record<RejectionReason, string>;
+/** The reasons the server takes, from the server's own list (a module without Node imports). */
+export { REJECTION_REASONS } from '../../../../src/departments/lab/specimen-rejection.js';
 
 /** The most pressing priority among a patient's orders. */
 export function highestPriority(orders: Pick<OrderBrief, 'priority'>[]): Priority {

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SpecimenView } from '../../../../src/departments/lab/lab-api.js';
-import type { RejectionReason } from '../../../../src/departments/lab/lab-fhir.js';
+import type { RejectionReason } from '../../../../src/departments/lab/specimen-rejection.js';
 import { call } from '../../api/http.js';
 import { outcomeText } from '../../api/operation-outcome.js';
 import { dateTimeText, refusalText, timeText } from '../opd/opd.js';
