@@ -12,24 +12,9 @@ import { dayBounds } from './india-time.js';
 import { searchAll } from './opd-store.js';
 import { itemOf, visitsOf } from './queue.js';
 
-export interface DepartmentFigures {
-  department: string;
-  name: string;
-  visits: number;
-  waiting: number;
-  done: number;
-  medianWaitMinutes: number | null;
-  p90WaitMinutes: number | null;
-}
+import type { DepartmentFigures, Figures } from './opd-api.js';
 
-export interface Figures {
-  date: string;
-  registrations: number;
-  visits: number;
-  departments: DepartmentFigures[];
-  medianWaitMinutes: number | null;
-  p90WaitMinutes: number | null;
-}
+export type { DepartmentFigures, Figures } from './opd-api.js';
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: number[], p: number): number | null {

@@ -24,24 +24,9 @@ import { indiaDate } from './india-time.js';
 import { EXTENSION, idOf, opdRoom, ref, refId, visitPrefix } from './opd-codes.js';
 import { load, withoutMeta } from './opd-store.js';
 
-export type QueueState = 'waiting' | 'called' | 'in-consultation' | 'done' | 'cancelled';
+import type { QueueItem, QueueState } from './opd-api.js';
 
-export interface QueueItem {
-  token: number;
-  visit: string;
-  patient: { reference: string; display?: string };
-  state: QueueState;
-  status: string;
-  practitioner?: string;
-  appointment?: string;
-  room?: string;
-  arrivedAt: string;
-  calledAt?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  /** Arrival to consultation, or to now while still waiting; minutes to one decimal. */
-  waitingMinutes: number;
-}
+export type { QueueItem, QueueState } from './opd-api.js';
 
 type History = Array<{ status: string; period: { start?: string; end?: string } }>;
 

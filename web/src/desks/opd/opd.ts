@@ -12,23 +12,9 @@ export interface PatientSummary { id: string; uhid?: string; name: string; detai
 export interface FreeSlot { id: string; start: string; end: string; schedule: string; practitioner: string; practitionerName?: string }
 export interface Doctor { id: string; name: string }
 
-export type QueueState = 'waiting' | 'called' | 'in-consultation' | 'done' | 'cancelled';
-export interface QueueItem {
-  token: number;
-  visit: string;
-  patient: { reference: string; display?: string };
-  state: QueueState;
-  status: string;
-  practitioner?: string;
-  appointment?: string;
-  room?: string;
-  arrivedAt: string;
-  calledAt?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  waitingMinutes: number;
-}
-export interface QueueAnswer { department: string; date: string; queue: QueueItem[] }
+import type { QueueState } from '../../../../src/departments/opd/opd-api.js';
+
+export type { QueueAnswer, QueueItem, QueueState } from '../../../../src/departments/opd/opd-api.js';
 
 export const STATE_TEXT: Record<QueueState, string> = {
   waiting: 'Waiting', called: 'Called', 'in-consultation': 'In consultation', done: 'Done', cancelled: 'Cancelled',
