@@ -79,6 +79,18 @@ export async function insertIndexRows(tx: Queryable, rows: object[]): Promise<vo
   );
 }
 
+/**
+ * The entries' bodies as one text, separated by U+001E (record separator): a text[] parameter would
+ * be escaped element by element here and unescaped again by PostgreSQL, a few microseconds per audit
+ * record on every entry. A canonical JSON text never holds U+001E (RFC 8785 escapes every control
+ * character), which is checked rather than assumed.
+ */
+const RECORD_SEPARATOR = '\x1e';
+function ledgerBodies(ledger: LedgerEntry[]): string {
+  for (const e of ledger) if (e.body.includes(RECORD_SEPARATOR)) throw new Error(`ledger entry ${e.seq}: its body holds U+001E, which canonical JSON never does`);
+  return ledger.map((e) => e.body).join(RECORD_SEPARATOR);
+}
+
 export interface ProjectOptions {
   /**
    * The sealed ledger rows of `entries` (same order, same length), inserted in the same statement:
@@ -119,7 +131,7 @@ export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[], 
     `WITH
       ins_ledger AS (
         INSERT INTO ledger_entry (hospital_id, seq, recorded_at, body, prev_hash, hash)
-        SELECT * FROM unnest($6::text[], $7::bigint[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])),
+        SELECT * FROM unnest($6::text[], $7::bigint[], $8::timestamptz[], string_to_array($9, E'\\x1e'), $10::text[], $11::text[])),
       ins_version AS (
         INSERT INTO resource_version (hospital_id, resource_type, id, version_id, seq, last_updated, deleted, method, resource)
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${VERSION_COLUMNS})),
@@ -139,7 +151,7 @@ export async function projectEntries(tx: Queryable, entries: LedgerEntryBody[], 
     [
       JSON.stringify(versions), JSON.stringify(current), JSON.stringify(touched), JSON.stringify(index), JSON.stringify(requestKeys),
       ledger.map((_, i) => entries[i].hospital), ledger.map((e) => e.seq), ledger.map((_, i) => entries[i].time),
-      ledger.map((e) => e.body), ledger.map((e) => e.prevHash), ledger.map((e) => e.hash),
+      ledgerBodies(ledger), ledger.map((e) => e.prevHash), ledger.map((e) => e.hash),
     ],
     'project-entries',
   );
