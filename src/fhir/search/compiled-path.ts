@@ -17,7 +17,7 @@
  */
 import {
   AsAtom, DotAtom, EqualsAtom, FunctionAtom, IsAtom, LiteralAtom, SymbolAtom, UnionAtom,
-  fhirPathIs, getElementDefinition, getTypedPropertyValueWithSchema, getTypedPropertyValueWithoutSchema, toTypedValue,
+  capitalize, fhirPathIs, getElementDefinition, getTypedPropertyValueWithSchema, getTypedPropertyValueWithoutSchema, isEmpty, isResource, toTypedValue,
   type Atom, type FhirPathAtom, type InternalSchemaElement, type TypedValue,
 } from '@medplum/core';
 
@@ -60,15 +60,15 @@ function compile(atom: Atom): CompiledPath | undefined {
 function compileSymbol(name: string): CompiledPath | undefined {
   if (name === '$this') return (input) => input;
   if (name.startsWith('%')) return undefined;
-  // This name's element definition in each type it is read from, looked up once (null: no schema).
-  const elements = new Map<string, InternalSchemaElement | null>();
+  // How to read this name in each type it is read from, worked out once (null: no schema for it).
+  const plans = new Map<string, PropertyPlan | null>();
   const property = (e: TypedValue): TypedValue[] | TypedValue | undefined => {
-    let element = elements.get(e.type);
-    if (element === undefined) {
-      element = getElementDefinition(e.type, name) ?? null;
-      elements.set(e.type, element);
+    let plan = plans.get(e.type);
+    if (plan === undefined) {
+      plan = propertyPlan(e.type, name);
+      plans.set(e.type, plan);
     }
-    return element ? getTypedPropertyValueWithSchema(e, name, element) : getTypedPropertyValueWithoutSchema(e, name);
+    return plan ? readProperty(e, name, plan) : getTypedPropertyValueWithoutSchema(e, name);
   };
   return (input) => {
     const result: TypedValue[] = [];
@@ -89,6 +89,47 @@ function compileSymbol(name: string): CompiledPath | undefined {
     }
     return result;
   };
+}
+
+/**
+ * A property of a type, as getTypedPropertyValueWithSchema reads it, with what that function works
+ * out on every call done once: the JSON keys to try, in the element's type order (`valueQuantity`,
+ * `valueString` … for a choice), and the type each key gives its values.
+ */
+interface PropertyPlan {
+  element: InternalSchemaElement;
+  candidates: Array<{ key: string; extensionKey: string; type: string }>;
+}
+
+function propertyPlan(type: string, name: string): PropertyPlan | null {
+  const element = getElementDefinition(type, name);
+  if (!element) return null;
+  const last = element.path.slice(element.path.lastIndexOf('.') + 1);
+  const candidates = (element.type ?? []).map((t) => {
+    const key = last.replace('[x]', capitalize(t.code));
+    // An Element or BackboneElement is typed by the element's first type code, as the engine does.
+    const valueType = t.code === 'Element' || t.code === 'BackboneElement' ? element.type[0].code : t.code;
+    return { key, extensionKey: `_${key}`, type: valueType };
+  });
+  return { element, candidates };
+}
+
+function readProperty(e: TypedValue, name: string, plan: PropertyPlan): TypedValue[] | TypedValue | undefined {
+  const value = e.value as Record<string, unknown>;
+  for (const c of plan.candidates) {
+    const found = value[c.key];
+    if (found === undefined && value[c.extensionKey] === undefined) continue;
+    // A primitive with an extension (`_birthDate`) is merged into its value: the engine's own code does that.
+    if (value[c.extensionKey] !== undefined) return getTypedPropertyValueWithSchema(e, name, plan.element);
+    if (isEmpty(found)) return undefined;
+    return Array.isArray(found) ? found.map((v) => typed(v, c.type)) : typed(found, c.type);
+  }
+  return undefined;
+}
+
+/** A value with its element's type; a contained or inline resource (type Resource) by its own type. */
+function typed(value: unknown, type: string): TypedValue {
+  return { type: type === 'Resource' && isResource(value) ? value.resourceType : type, value };
 }
 
 /** The two conditions R4's parameters put in where(): `resolve() is Type` and `name = 'literal'`. */
