@@ -9,9 +9,9 @@
  * default), BENCH_PG_URL, BENCH_VERBOSE (user and system time apart), BENCH_DRY (the same loop without
  * recording anything: what the loop itself costs, to subtract).
  */
-import { readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { cpuDelta, postgresCpu } from './process-cpu.js';
 import type { AccessRecord } from '../src/audit/access-record.js';
 import { AuditTrail } from '../src/audit/audit-trail.js';
 import { FhirRepository } from '../src/fhir/repository/repository.js';
@@ -22,25 +22,6 @@ import { ensureHospital } from '../src/store/open-store.js';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 40_000);
 const RATE = Number(process.env.BENCH_RATE ?? 4000);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-async function postgresCpu(monitor: pg.Client, database: string): Promise<Map<number, number>> {
-  const rows = (await monitor.query<{ pid: number }>(
-    "SELECT pid FROM pg_stat_activity WHERE (datname = $1 OR backend_type NOT IN ('client backend', 'autovacuum worker')) AND pid <> pg_backend_pid()", [database])).rows;
-  return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
-}
-function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
-  return total;
-}
 
 /** What accessRecordOf makes of the HTTP benchmark's read by a registration clerk. */
 function readRecord(): AccessRecord {

@@ -16,10 +16,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { cpuDelta, cpuSeconds, postgresCpu } from './process-cpu.js';
 import { issueApiToken } from '../src/security/api-tokens.js';
 import { connectDatabase } from '../src/store/database.js';
 import { FAMILY_NAMES, syntheticPatient } from './synthetic-patients.js';
@@ -49,31 +49,6 @@ async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
-}
-
-/** CPU seconds (user + system) of a process, and of all PostgreSQL processes together; 0 where /proc cannot tell. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-/**
- * CPU seconds of each PostgreSQL process working for the benchmark: the backends of its database and
- * the cluster's background processes (WAL writer, checkpointer…), not the backends of other databases
- * (the machine, and the cluster, may be shared).
- */
-async function postgresCpu(monitor: pg.Client, database: string): Promise<Map<number, number>> {
-  const rows = (await monitor.query<{ pid: number }>(
-    "SELECT pid FROM pg_stat_activity WHERE (datname = $1 OR backend_type NOT IN ('client backend', 'autovacuum worker')) AND pid <> pg_backend_pid()", [database])).rows;
-  return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
-}
-function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
-  return total;
 }
 
 async function measure(server: ChildProcess, token: string, setup: (req: any) => any): Promise<{ rps: number; p99: number; errors: number; nodeUs: number; pgUs: number }> {

@@ -1,0 +1,34 @@
+/**
+ * CPU time of processes, from /proc (Linux only; 0 elsewhere), for benchmarks that tell the server's
+ * work from the database's on a small machine: what an access record or a request costs each side.
+ */
+import { readFileSync } from 'node:fs';
+import type pg from 'pg';
+
+/** CPU seconds (user + system) of a process; 0 where /proc cannot tell. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds of each PostgreSQL process working for the benchmark: the backends of its database and
+ * the cluster's background processes (WAL writer, checkpointer…), not the backends of other databases
+ * (the machine, and the cluster, may be shared).
+ */
+export async function postgresCpu(monitor: pg.Client, database: string): Promise<Map<number, number>> {
+  const rows = (await monitor.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE (datname = $1 OR backend_type NOT IN ('client backend', 'autovacuum worker')) AND pid <> pg_backend_pid()", [database])).rows;
+  return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
+}
+
+/** CPU seconds spent between two postgresCpu readings (processes that ended in between are not counted). */
+export function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
