@@ -10,13 +10,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { seedDemoHospital } from '../../src/hospital/seed/seed-hospital.js';
 import { createDeskAccounts, ensureWebBuilt, openDeskBrowser, type DeskBrowser } from './support/desk-browser.js';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../support/server.js';
+import { bearerApi } from './support/server-api.js';
 import { deskToday } from '../../web/src/desks/registration/registration-form.js';
 
 const CLERK = { username: 'clerk.meena', displayName: 'Meena Joshi', role: 'registration-clerk', password: 'counter one lamp 5512' } as const;
@@ -34,21 +34,7 @@ let problems: string[] = [];
 /** What the steps hand on to the next. */
 const flow: { uhid?: string; patientId?: string; visit?: string; consultation?: 'recorded' | 'missing' } = {};
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server.server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'x-request-id': randomUUID(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed };
-}
+const api = bearerApi(() => server.server.url, TEST_TOKEN);
 
 before(async () => {
   await ensureWebBuilt();

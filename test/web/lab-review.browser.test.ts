@@ -10,7 +10,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { DeviceObservation, DeviceResultReport } from '../../src/devices/lab-device-types.js';
@@ -21,6 +20,7 @@ import { issueApiToken } from '../../src/security/api-tokens.js';
 import { analyteChoices, newestFirst, offeredAccession } from '../../web/src/desks/lab/review-items.js';
 import { createDeskAccounts, ensureWebBuilt, openDeskBrowser, type DeskBrowser } from './support/desk-browser.js';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../support/server.js';
+import { bearerApi, send, sessionApi } from './support/server-api.js';
 
 const LABTECH = { username: 'lab.meena', displayName: 'Meena Pillai', role: 'lab-technician', password: 'cuvette lamp 5520', practitioner: 'Practitioner/rahul-gupta' } as const;
 const INSTRUMENT = 'XN-550';
@@ -33,31 +33,10 @@ let deviceToken: string;
 /** What the steps hand on to the next. */
 const flow: { patient?: string; accession?: string; specimen?: string; missing?: string; unknownCode?: ReviewItem; noTube?: ReviewItem } = {};
 
-async function send(method: string, path: string, body: unknown, auth: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(`${server.server.url}${path}`, {
-    method,
-    headers: { ...auth, 'x-request-id': randomUUID(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
-}
-
-const api = (method: string, path: string, body?: unknown) => send(method, path, body, { authorization: `Bearer ${TEST_TOKEN}` });
+const api = bearerApi(() => server.server.url, TEST_TOKEN);
 
 /** The API as a signed-in person (the session cookie), so the server sees who did it. */
-async function apiAs(account: { username: string; password: string }) {
-  const login = await send('POST', '/auth/login', { username: account.username, password: account.password }, {});
-  assert.equal(login.status, 200, JSON.stringify(login.body));
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return (method: string, path: string, body?: unknown) => send(method, path, body, { cookie });
-}
+const apiAs = (account: { username: string; password: string }) => sessionApi(server.server.url, account);
 
 /** One analyzer result as the gateway forwards it (an ASTM R record for the tube `accession`). */
 function observation(accession: string, code: string, value: string, units: string): DeviceObservation {
@@ -141,7 +120,7 @@ test('an analyzer sends a result for a tube that does not exist yet, then one un
   // A well-formed accession of today that no tube has been given yet (the day's last number).
   flow.missing = accessionOf(accessionDay(new Date()), 9999);
 
-  const device = (body: DeviceResultReport) => send('POST', '/api/lab/device/results', body, { authorization: `Bearer ${deviceToken}` });
+  const device = (body: DeviceResultReport) => send(server.server.url, 'POST', '/api/lab/device/results', body, { authorization: `Bearer ${deviceToken}` });
   const first = await device(deviceReport('msg-1', [observation(flow.missing, 'HGB', '12.9', 'g/dL')]));
   assert.equal(first.status, 200, JSON.stringify(first.body));
   assert.deepEqual(first.body, { accepted: true, matched: 0, review: 1, duplicates: 0 });

@@ -10,13 +10,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { LabOrderReply, ReportView, SpecimenView } from '../../src/departments/lab/lab-api.js';
 import { seedDemoHospital } from '../../src/hospital/seed/seed-hospital.js';
 import { createDeskAccounts, ensureWebBuilt, openDeskBrowser, type DeskBrowser } from './support/desk-browser.js';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../support/server.js';
+import { bearerApi, sessionApi } from './support/server-api.js';
 
 const LABTECH = { username: 'lab.rahul', displayName: 'Rahul Gupta', role: 'lab-technician', password: 'centrifuge lamp 4417', practitioner: 'Practitioner/rahul-gupta' } as const;
 const PATHOLOGIST = {
@@ -35,31 +35,10 @@ let problems: string[] = [];
 /** What the steps hand on to the next. */
 const flow: { statPatient?: string; routinePatient?: string; accessions?: string[]; rejectAccession?: string } = {};
 
-async function send(method: string, path: string, body: unknown, auth: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(`${server.server.url}${path}`, {
-    method,
-    headers: { ...auth, 'x-request-id': randomUUID(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
-}
-
-const api = (method: string, path: string, body?: unknown) => send(method, path, body, { authorization: `Bearer ${TEST_TOKEN}` });
+const api = bearerApi(() => server.server.url, TEST_TOKEN);
 
 /** The API as a signed-in person (the session cookie), so the server sees who did it. */
-async function apiAs(account: { username: string; password: string }) {
-  const login = await send('POST', '/auth/login', { username: account.username, password: account.password }, {});
-  assert.equal(login.status, 200, JSON.stringify(login.body));
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return (method: string, path: string, body?: unknown) => send(method, path, body, { cookie });
-}
+const apiAs = (account: { username: string; password: string }) => sessionApi(server.server.url, account);
 
 /** A registered patient checked in at the doctor's OPD: the visit the doctor orders under. */
 async function patientWithVisit(given: string, family: string, sex: string, ageYears: number): Promise<{ id: string; visit: string }> {
