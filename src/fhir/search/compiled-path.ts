@@ -6,12 +6,12 @@
  * shapes do not need: a context object per element, variable lookups for every name, and the
  * union's duplicate removal (deep comparison of every pair of values).
  *
- * The semantics are the engine's own: each property step is @medplum/core's
- * getTypedPropertyValueWithSchema (choice types, primitive extensions, element types from the R4
- * StructureDefinitions), `as` is its ofType, `is` its fhirPathIs, resolve() the same rule of the
- * reference string. What differs is only that a union keeps duplicates: callers turn values into
+ * The semantics are the engine's own: each property step reads what @medplum/core's
+ * getTypedPropertyValueWithSchema reads (choice types and element types from its R4 schema, worked
+ * out once per type: PropertyPlan; a primitive with an extension is left to that function itself),
+ * `as` is its ofType, `is` its fhirPathIs, resolve() the same rule of the reference string. What differs is only that a union keeps duplicates: callers turn values into
  * index rows and drop repeated rows (index-rows.ts distinct), so the rows are the same set.
- * test/fhir/compiled-path.test.ts holds this to the engine over every official R4 example and the
+ * test/fhir/search/compiled-path.test.ts holds this to the engine over every official R4 example and the
  * Synthea records. An expression with any other construct is not compiled: the caller evaluates it
  * with the engine.
  */
@@ -118,9 +118,9 @@ function readProperty(e: TypedValue, name: string, plan: PropertyPlan): TypedVal
   const value = e.value as Record<string, unknown>;
   for (const c of plan.candidates) {
     const found = value[c.key];
-    if (found === undefined && value[c.extensionKey] === undefined) continue;
     // A primitive with an extension (`_birthDate`) is merged into its value: the engine's own code does that.
     if (value[c.extensionKey] !== undefined) return getTypedPropertyValueWithSchema(e, name, plan.element);
+    if (found === undefined) continue;
     if (isEmpty(found)) return undefined;
     return Array.isArray(found) ? found.map((v) => typed(v, c.type)) : typed(found, c.type);
   }
