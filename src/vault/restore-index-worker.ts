@@ -5,6 +5,9 @@
  * search index is the costly part of a restore, so several of these run side by side; the main thread
  * only writes their blocks into one COPY. A block is sent only against a credit from the main thread,
  * so a slow database holds the workers back instead of filling memory.
+ *
+ * Before that, while the restore plans, the same threads verify the vault: one run of segments each
+ * (verifySegmentRun), joined by verifyVault on the main thread.
  */
 import { parentPort } from 'node:worker_threads';
 import { loadDefinitions } from '../fhir/definitions.js';
@@ -12,6 +15,7 @@ import { PROJECTION_COLUMNS, currentRowOf, indexRowsOf } from '../store/projecti
 import { copyLine } from './copy-text.js';
 import { positionOf } from './restore-final-versions.js';
 import { readEntriesForRestore, type ChainRange } from './restore-reader.js';
+import { verifySegmentRun, type SegmentRun, type SegmentRunResult } from './verify-segment-run.js';
 
 export interface IndexJob extends Required<ChainRange> {
   vaultDir: string;
@@ -20,9 +24,10 @@ export interface IndexJob extends Required<ChainRange> {
   superseded: Float64Array;
 }
 
-export type ToWorker = { type: 'job'; job: IndexJob } | { type: 'credit' };
+export type ToWorker = { type: 'job'; job: IndexJob } | { type: 'verify'; run: SegmentRun } | { type: 'credit' };
 export type FromWorker =
   | { type: 'ready' }
+  | { type: 'verified'; result: SegmentRunResult }
   | { type: 'rows'; index: string; current: string; entries: number; versions: number }
   | { type: 'done'; lastHash: string; finals: number }
   | { type: 'failed'; message: string };
@@ -37,6 +42,11 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'credit') {
     credits++;
     wake?.();
+  } else if (message.type === 'verify') {
+    verifySegmentRun(message.run).then(
+      (result) => port.postMessage({ type: 'verified', result } satisfies FromWorker),
+      (err: Error) => port.postMessage({ type: 'failed', message: err.message } satisfies FromWorker),
+    );
   } else {
     run(message.job).catch((err: Error) => port.postMessage({ type: 'failed', message: err.message } satisfies FromWorker));
   }

@@ -1,12 +1,14 @@
 /**
- * The main thread's side of the second pass: a few worker threads (restore-index-worker.ts), one
- * contiguous range of entries each, whose COPY blocks are written one at a time into the search
+ * The main thread's side of the restore's worker threads (restore-index-worker.ts). They first verify
+ * the vault, one run of segments each; then, in the second pass, they take one contiguous range of
+ * entries each, whose COPY blocks are written one at a time into the search
  * index COPY and the current-state spool. Workers are started early (each loads the FHIR search
  * parameters, about a second) so that they are ready when the first pass ends.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, IndexJob, ToWorker } from './restore-index-worker.js';
+import type { SegmentRun, SegmentRunResult } from './verify-segment-run.js';
 
 export type { IndexJob } from './restore-index-worker.js';
 
@@ -21,6 +23,7 @@ export interface IndexSink {
 
 export class IndexWorkers {
   private readonly ready: Array<Promise<Worker>>;
+  private nextVerifier = 0;
 
   constructor(count = Math.max(1, Math.min(availableParallelism(), 4))) {
     this.ready = Array.from({ length: count }, () => startWorker());
@@ -34,6 +37,29 @@ export class IndexWorkers {
   /** Resolves once every worker has loaded the definitions; throws if one could not start. */
   async whenReady(): Promise<void> {
     await Promise.all(this.ready);
+  }
+
+  /** Verifies one run of the vault's segments on the next worker (verifyVault's runSegments). */
+  async verify(run: SegmentRun): Promise<SegmentRunResult> {
+    const worker = await this.ready[this.nextVerifier++ % this.ready.length];
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => settle(() => reject(err));
+      const onExit = (code: number) => settle(() => reject(new Error(`a restore worker stopped (exit code ${code}) while verifying the vault`)));
+      const onMessage = (message: FromWorker) => settle(() => {
+        if (message.type === 'verified') resolve(message.result);
+        else reject(new Error(message.type === 'failed' ? message.message : `unexpected message from a restore worker: ${message.type}`));
+      });
+      const settle = (then: () => void) => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        then();
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage({ type: 'verify', run } satisfies ToWorker);
+    });
   }
 
   /** Runs one job per worker (at most `size` jobs); returns the last hash of each range and the final versions found. */

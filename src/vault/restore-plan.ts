@@ -13,7 +13,7 @@ import { GENESIS_HASH } from '../store/ledger-entry.js';
 import { verifyLedger } from '../store/ledger-verify.js';
 import { readChain } from './segment-reader.js';
 import { readVaultConfig } from './vault-config.js';
-import { verifyVault } from './vault-verify.js';
+import { verifyVault, type VerifyVaultOptions } from './vault-verify.js';
 import type { ChainHead } from './restore-ledger.js';
 
 export class RestoreRefusal extends Error {
@@ -40,6 +40,8 @@ export interface PlanOptions {
   /** PEM of a public key recorded outside the vault, trusted instead of vault.json's. */
   publicKey?: string;
   onVerifying?: (hospital: string) => void;
+  /** How the vault's segments are verified: split into `parts` runs, each verified by `runSegments` (default: one run, here). */
+  verifyRuns?: Pick<VerifyVaultOptions, 'parts' | 'runSegments'>;
 }
 
 export async function planRestore(db: Queryable, options: PlanOptions): Promise<HospitalPlan[]> {
@@ -54,7 +56,7 @@ export async function planRestore(db: Queryable, options: PlanOptions): Promise<
   const plans: HospitalPlan[] = [];
   for (const hospital of hospitals) {
     options.onVerifying?.(hospital);
-    const verified = await verifyVault(vaultDir, hospital, { publicKey: options.publicKey });
+    const verified = await verifyVault(vaultDir, hospital, { publicKey: options.publicKey, ...options.verifyRuns });
     if (!verified.ok) {
       const at = verified.checkpoint ? `at checkpoint line ${verified.checkpoint}${verified.seq !== null ? ` (sequence ${verified.seq})` : ''}`
         : verified.seq !== null ? `at sequence ${verified.seq}` : 'before its first entry';

@@ -1,7 +1,8 @@
 /**
  * restoreVault: the vault back into a PostgreSQL, for each hospital it holds (or those named).
  *
- *   1. plan      verify the vault end to end and inspect the target; refuse before writing anything
+ *   1. plan      verify the vault end to end (split over the worker threads) and inspect the target;
+ *                refuse before writing anything
  *   2. load      stream the entries: ledger rows by COPY in chunks that commit one by one (resumable),
  *                and in parallel, on a second connection, the resource versions of the projection
  *   3. index     project the audit trail's events from the committed ledger rows; stream the
@@ -47,7 +48,7 @@ export interface RestoreTarget {
   adminUrl: string;
 }
 
-export interface RestoreOptions extends Omit<PlanOptions, 'onVerifying'> {
+export interface RestoreOptions extends Omit<PlanOptions, 'onVerifying' | 'verifyRuns'> {
   chunk?: LedgerChunking;
   /** Worker threads computing the search index (default: the CPUs, at most 4). */
   workers?: number;
@@ -70,7 +71,7 @@ export interface RestoredHospital {
 export async function restoreVault(target: RestoreTarget, options: RestoreOptions): Promise<RestoredHospital[]> {
   const progress = options.onProgress ?? (() => {});
   loadDefinitions(); // the search index is computed from the FHIR search parameter definitions
-  // Started now, so that they load the definitions while the vault is verified.
+  // Started now: they load the definitions, then verify the vault's segments.
   const workers = new IndexWorkers(options.workers);
   try {
     return await restoreWith(target, options, progress, workers);
@@ -80,7 +81,12 @@ export async function restoreVault(target: RestoreTarget, options: RestoreOption
 }
 
 async function restoreWith(target: RestoreTarget, options: RestoreOptions, progress: (p: RestoreProgress) => void, workers: IndexWorkers): Promise<RestoredHospital[]> {
-  const plans = await planRestore(target.admin, { ...options, onVerifying: (hospital) => progress({ phase: 'verify vault', hospital, done: 0, total: 0, versions: 0 }) });
+  const plans = await planRestore(target.admin, {
+    ...options,
+    onVerifying: (hospital) => progress({ phase: 'verify vault', hospital, done: 0, total: 0, versions: 0 }),
+    // Re-hashing the vault is split over the workers: one run of segments each.
+    verifyRuns: { parts: workers.size, runSegments: (run) => workers.verify(run) },
+  });
   await workers.whenReady(); // a worker that cannot start must stop the restore before it writes anything
   for (const plan of plans) await ensureHospital(target.admin, plan.hospital, `${plan.hospital} (restored from vault)`);
   const connections: RestoreConnection[] = [];

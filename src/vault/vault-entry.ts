@@ -56,10 +56,7 @@ export function checkEntry(hospital: string, expectedSeq: number, prevHash: stri
         : `entry ${entry.seq} appears where entry ${expectedSeq} was expected (repeated or out of order)`,
     };
   }
-  if (entry.prev_hash !== prevHash) {
-    const of = expectedSeq === 1 ? `the genesis hash (${GENESIS_HASH.slice(0, 8)}…)` : `the hash of entry ${expectedSeq - 1}`;
-    return { kind: 'prev_hash', reason: `prev_hash does not match ${of}` };
-  }
+  if (entry.prev_hash !== prevHash) return { kind: 'prev_hash', reason: prevHashFault(expectedSeq) };
   if (chainHash(entry.prev_hash, entry.body) !== entry.hash) {
     return { kind: 'hash', reason: 'hash is not sha256(prev_hash + body): the entry was changed' };
   }
@@ -73,6 +70,11 @@ export function checkEntry(hospital: string, expectedSeq: number, prevHash: stri
   if (body.seq !== entry.seq) return { kind: 'body', reason: `body names sequence number ${shortText(body.seq)}, not ${entry.seq}` };
   if (body.hospital !== hospital) return { kind: 'body', reason: `body names hospital ${shortText(body.hospital)}, not "${hospital}"` };
   return undefined;
+}
+
+/** What is wrong when entry `seq` does not chain to the entry before it. */
+export function prevHashFault(seq: number): string {
+  return `prev_hash does not match ${seq === 1 ? `the genesis hash (${GENESIS_HASH.slice(0, 8)}…)` : `the hash of entry ${seq - 1}`}`;
 }
 
 /** A value from a body, quoted and cut short, for an error message (ids and numbers, never resources). */

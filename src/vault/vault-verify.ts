@@ -9,13 +9,14 @@
  * `publicKey` and so checks against something the vault's own files cannot change.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { GENESIS_HASH } from '../store/ledger-entry.js';
-import { readLines } from './file-lines.js';
-import { listSegments } from './segment-files.js';
+import { listSegments, type SegmentFile } from './segment-files.js';
 import { readVaultConfig } from './vault-config.js';
-import { checkEntry, parseEntryLine } from './vault-entry.js';
+import { prevHashFault } from './vault-entry.js';
 import { keyIdOf } from './vault-keys.js';
 import { readVerifiedCheckpoints } from './verify-checkpoints.js';
+import { verifySegmentRun, type SegmentRun, type SegmentRunResult } from './verify-segment-run.js';
 
 export type VaultVerifyResult =
   | {
@@ -30,6 +31,15 @@ export type VaultVerifyResult =
 export interface VerifyVaultOptions {
   /** A public key recorded outside the vault (PEM or KeyObject), trusted instead of vault.json's. */
   publicKey?: string | KeyObject;
+  /**
+   * Re-hashing every entry is CPU work that splits cleanly: the segments are cut into this many
+   * contiguous runs (default 1), each verified on its own by `runSegments`, and the runs are then
+   * joined by checking that each one's first prev_hash is the previous one's last hash. The result,
+   * fault and message included, is the same as verifying in one run.
+   */
+  parts?: number;
+  /** Verifies one run; a restore passes its worker threads here (default: verifySegmentRun, in this thread). */
+  runSegments?: (run: SegmentRun) => Promise<SegmentRunResult>;
 }
 
 export async function verifyVault(dir: string, hospital: string, options: VerifyVaultOptions = {}): Promise<VaultVerifyResult> {
@@ -44,51 +54,60 @@ export async function verifyVault(dir: string, hospital: string, options: Verify
   if ('fault' in checked) return { ok: false, count: 0, ...checked.fault };
   const { vouched } = checked;
 
-  let expected = 1;
-  let prevHash = GENESIS_HASH;
-  let tornTailBytes = 0;
-  const fail = (reason: string, checkpoint?: number) => ({ ok: false as const, seq: expected, reason, count: expected - 1, ...(checkpoint ? { checkpoint } : {}) });
   let segments;
   try {
     segments = await listSegments(dir, hospital);
   } catch (err) {
     return { ok: false, seq: null, count: 0, reason: (err as Error).message };
   }
-  for (const [i, segment] of segments.entries()) {
-    const isLast = i === segments.length - 1;
-    if (segment.firstSeq !== expected) {
-      return fail(segment.firstSeq > expected
-        ? `entries ${expected}..${segment.firstSeq - 1} are missing: no segment holds them (the next, ${segment.name}, starts at ${segment.firstSeq})`
-        : `segment ${segment.name} starts at entry ${segment.firstSeq}, inside the previous segment's range`);
+  const runs = (await splitIntoRuns(segments, options.parts ?? 1)).map((part, k, all): SegmentRun => ({
+    hospital, segments: part, prevHash: k === 0 ? GENESIS_HASH : null, endsVault: k === all.length - 1, genesisHash: binding.genesisHash,
+    vouched: [...vouched].filter(([seq]) => seq >= part[0].firstSeq),
+  }));
+  const results = await Promise.all(runs.map(options.runSegments ?? verifySegmentRun));
+
+  // Joining the runs, in sequence order: the first fault found is the one a single run would have found.
+  let expected = 1;
+  let prevHash = GENESIS_HASH;
+  let tornTailBytes = 0;
+  const fail = (seq: number, reason: string, checkpoint?: number) => ({ ok: false as const, seq, reason, count: seq - 1, ...(checkpoint ? { checkpoint } : {}) });
+  for (const [k, run] of runs.entries()) {
+    const first = run.segments[0];
+    if (first.firstSeq !== expected) {
+      return fail(expected, first.firstSeq > expected
+        ? `entries ${expected}..${first.firstSeq - 1} are missing: no segment holds them (the next, ${first.name}, starts at ${first.firstSeq})`
+        : `segment ${first.name} starts at entry ${first.firstSeq}, inside the previous segment's range`);
     }
-    let lines = 0;
-    for await (const { text, terminated } of readLines(segment.path)) {
-      if (!terminated) {
-        if (isLast) { tornTailBytes = Buffer.byteLength(text); break; }
-        return fail(`segment ${segment.name} ends in the middle of entry ${expected}'s line: the segment was truncated`);
-      }
-      let entry;
-      try {
-        entry = parseEntryLine(text);
-      } catch (err) {
-        return fail(`the line for entry ${expected} in ${segment.name} is damaged: ${(err as Error).message}`);
-      }
-      const fault = checkEntry(hospital, expected, prevHash, entry);
-      if (fault) return fail(`${fault.reason} (in ${segment.name})`);
-      if (expected === 1 && entry.hash !== binding.genesisHash) return fail('entry 1 is not the genesis entry this vault is bound to');
-      const vouch = vouched.get(expected);
-      if (vouch && vouch.hash !== entry.hash) return fail(`the signed checkpoint on line ${vouch.line} vouches for another hash at entry ${expected}: the entry or the history before it was replaced`, vouch.line);
-      prevHash = entry.hash;
-      expected++;
-      lines++;
-    }
-    if (lines === 0 && !isLast) return fail(`segment ${segment.name} is empty`);
+    const result = results[k];
+    if (result.firstPrevHash !== null && result.firstPrevHash !== prevHash) return fail(expected, `${prevHashFault(expected)} (in ${first.name})`);
+    if (result.fault) return fail(result.fault.seq, result.fault.reason, result.fault.checkpoint);
+    if (result.headHash !== null) prevHash = result.headHash;
+    expected = result.headSeq + 1;
+    tornTailBytes = result.tornTailBytes;
   }
   const headSeq = expected - 1;
   let checkpointedSeq = 0;
   for (const seq of vouched.keys()) checkpointedSeq = Math.max(checkpointedSeq, seq);
   if (checkpointedSeq > headSeq) {
-    return fail(`the signed checkpoint on line ${vouched.get(checkpointedSeq)!.line} vouches for entry ${checkpointedSeq}, but the entries end at ${headSeq}: entries were removed`, vouched.get(checkpointedSeq)!.line);
+    const line = vouched.get(checkpointedSeq)!.line;
+    return fail(expected, `the signed checkpoint on line ${line} vouches for entry ${checkpointedSeq}, but the entries end at ${headSeq}: entries were removed`, line);
   }
   return { ok: true, count: headSeq, headSeq, headHash: prevHash, checkpoints: vouched.size, checkpointedSeq, tornTailBytes };
+}
+
+/** Contiguous runs of segments of about equal size (at most `parts`, each at least one segment). */
+async function splitIntoRuns(segments: SegmentFile[], parts: number): Promise<SegmentFile[][]> {
+  if (segments.length === 0) return [];
+  if (parts <= 1 || segments.length === 1) return [segments];
+  const sizes = await Promise.all(segments.map((s) => stat(s.path).then((st) => st.size, () => 0)));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const runs: SegmentFile[][] = [[]];
+  let done = 0;
+  for (const [i, segment] of segments.entries()) {
+    const run = runs[runs.length - 1];
+    if (run.length > 0 && runs.length < parts && done >= (total * runs.length) / parts) runs.push([segment]);
+    else run.push(segment);
+    done += sizes[i];
+  }
+  return runs;
 }

@@ -4,7 +4,7 @@ import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VaultStore } from '../../src/vault/vault-store.js';
-import { verifyVault } from '../../src/vault/vault-verify.js';
+import { verifyVault as verifyInOneRun, type VerifyVaultOptions } from '../../src/vault/vault-verify.js';
 import { checkpointLine, parseCheckpointLine, signCheckpoint } from '../../src/vault/checkpoint.js';
 import { keyIdOf } from '../../src/vault/vault-keys.js';
 import { makeChain, tempDir } from './vault-fixtures.js';
@@ -47,7 +47,11 @@ async function editCheckpoint(dir: string, line: number, edit: (c: ReturnType<ty
   await writeFile(checkpoints(dir), `${lines.join('\n')}\n`);
 }
 
-describe('verifyVault', () => {
+// Every case runs with the segments verified in one run, and split into 2 and 3 runs joined
+// afterwards (as a restore does on its worker threads): the results must be the same.
+for (const parts of [1, 2, 3]) describe(`verifyVault, segments verified in ${parts} run(s)`, () => {
+  const verifyVault = (dir: string, hospital: string, options: VerifyVaultOptions = {}) => verifyInOneRun(dir, hospital, { ...options, parts });
+
   test('an intact vault verifies: count, head and checkpoints', async (t) => {
     const { dir, chain, publicKey } = await sampleVault(t);
     const result = await verifyVault(dir, H, { publicKey });
@@ -150,6 +154,15 @@ describe('verifyVault', () => {
     assert.equal((await verifyVault(dir, H)).ok, true); // the vault's own files agree with themselves
     const audited = await verifyVault(dir, H, { publicKey });
     assert.ok(!audited.ok && audited.checkpoint === 1 && /names key .* not the expected key/.test(audited.reason), JSON.stringify(audited));
+  });
+
+  test('a segment that chains within itself but not to the segment before it is found at its first entry', async (t) => {
+    const { dir } = await sampleVault(t);
+    const stranger = makeChain(H, 10, { seq: 20, hash: 'f'.repeat(64) }, 3);
+    await writeFile(seg(dir, 21), `${stranger.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const result = await verifyVault(dir, H);
+    assert.ok(!result.ok && result.seq === 21 && result.count === 20, JSON.stringify(result));
+    assert.match(result.reason, /^prev_hash does not match the hash of entry 20 \(in demo\/segments\/000000000021\.ndjson\)$/);
   });
 
   test('a partial last line (an append in progress) is reported, not counted, and not an error', async (t) => {

@@ -1,0 +1,85 @@
+/**
+ * One run of a vault's verification: consecutive segments re-read and every entry proved — its line
+ * parses, its sequence number is the next, it chains to the entry before it, its hash is
+ * sha256(prev_hash + body), its body names it and the hospital, and any signed checkpoint for it
+ * vouches for exactly its hash. verifyVault joins runs: a run that starts mid-vault is given no hash
+ * to chain to (`prevHash: null`); it accepts its first entry's prev_hash, reports it, and the join
+ * checks it against the previous run's last hash. So a vault can be verified on several threads with
+ * the same result as on one.
+ *
+ * Everything here crosses a worker boundary (structured clone): plain data in, plain data out.
+ */
+import { readLines } from './file-lines.js';
+import type { SegmentFile } from './segment-files.js';
+import { checkEntry, parseEntryLine } from './vault-entry.js';
+import type { VouchedHead } from './verify-checkpoints.js';
+
+export interface SegmentRun {
+  hospital: string;
+  /** Consecutive segments, at least one. */
+  segments: SegmentFile[];
+  /** The hash the run's first entry must chain to; null: a later run of a split verification. */
+  prevHash: string | null;
+  /** The run holds the vault's last segment: a torn last line there is an append in progress, not damage. */
+  endsVault: boolean;
+  /** Entry 1's hash, as the vault was bound to it. */
+  genesisHash: string;
+  /** (seq, checkpoint) of the signed checkpoints that may fall in this run. */
+  vouched: Array<[number, VouchedHead]>;
+}
+
+export interface SegmentRunResult {
+  /** For a run given no prevHash: its first entry's prev_hash, once that entry parsed with the right seq. */
+  firstPrevHash: string | null;
+  /** The last entry proved, and its hash (null: none). */
+  headSeq: number;
+  headHash: string | null;
+  tornTailBytes: number;
+  /** The first fault, by sequence number; entries before it are proved. */
+  fault?: { seq: number; reason: string; checkpoint?: number };
+}
+
+export async function verifySegmentRun(run: SegmentRun): Promise<SegmentRunResult> {
+  const { hospital, segments } = run;
+  const vouched = new Map(run.vouched);
+  let expected = segments[0].firstSeq;
+  let prevHash = run.prevHash;
+  let firstPrevHash: string | null = null;
+  let tornTailBytes = 0;
+  const result = (fault?: SegmentRunResult['fault']): SegmentRunResult => ({
+    firstPrevHash, headSeq: expected - 1, headHash: expected > segments[0].firstSeq ? prevHash : null, tornTailBytes, ...(fault ? { fault } : {}),
+  });
+  const fail = (reason: string, checkpoint?: number) => result({ seq: expected, reason, ...(checkpoint ? { checkpoint } : {}) });
+  for (const [i, segment] of segments.entries()) {
+    const isLast = run.endsVault && i === segments.length - 1;
+    if (segment.firstSeq !== expected) {
+      return fail(segment.firstSeq > expected
+        ? `entries ${expected}..${segment.firstSeq - 1} are missing: no segment holds them (the next, ${segment.name}, starts at ${segment.firstSeq})`
+        : `segment ${segment.name} starts at entry ${segment.firstSeq}, inside the previous segment's range`);
+    }
+    let lines = 0;
+    for await (const { text, terminated } of readLines(segment.path)) {
+      if (!terminated) {
+        if (isLast) { tornTailBytes = Buffer.byteLength(text); break; }
+        return fail(`segment ${segment.name} ends in the middle of entry ${expected}'s line: the segment was truncated`);
+      }
+      let entry;
+      try {
+        entry = parseEntryLine(text);
+      } catch (err) {
+        return fail(`the line for entry ${expected} in ${segment.name} is damaged: ${(err as Error).message}`);
+      }
+      if (prevHash === null && entry.seq === expected) prevHash = firstPrevHash = entry.prev_hash;
+      const fault = checkEntry(hospital, expected, prevHash ?? '', entry);
+      if (fault) return fail(`${fault.reason} (in ${segment.name})`);
+      if (expected === 1 && entry.hash !== run.genesisHash) return fail('entry 1 is not the genesis entry this vault is bound to');
+      const vouch = vouched.get(expected);
+      if (vouch && vouch.hash !== entry.hash) return fail(`the signed checkpoint on line ${vouch.line} vouches for another hash at entry ${expected}: the entry or the history before it was replaced`, vouch.line);
+      prevHash = entry.hash;
+      expected++;
+      lines++;
+    }
+    if (lines === 0 && !isLast) return fail(`segment ${segment.name} is empty`);
+  }
+  return result();
+}
