@@ -14,6 +14,10 @@
  * in chunks of ids, a few chunks ahead on the pool's connections while this one is hashed: id ranges
  * of the primary key when the orders agree, explicit id lists when they do not. Memory holds one
  * type's ids and a few chunks of rows, never all the resources.
+ *
+ * Canonicalising (parse, sort keys, serialise) is most of the cost. A caller with worker threads to
+ * spare (a restore, once its search index is built) passes `canonicalize`, so that the chunks ahead
+ * are canonicalised on them while this thread hashes the current one, in order.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Queryable } from './database.js';
@@ -34,16 +38,29 @@ interface StateRow {
   resource: string | null;
 }
 
-export async function stateHash(db: Queryable, hospitalId: string): Promise<StateHash> {
+export interface StateHashOptions {
+  /** The canonical JSON of each resource's JSON text ('null' for null); by default computed in this thread. */
+  canonicalize?: (resources: Array<string | null>) => Promise<string[]>;
+}
+
+export async function stateHash(db: Queryable, hospitalId: string, options: StateHashOptions = {}): Promise<StateHash> {
   const hash = createHash('sha256').update(`nirantar-state/1\n${hospitalId}\n`);
+  const canonicalize = options.canonicalize ?? (async (resources) => canonicalResources(resources));
   let resources = 0;
   const types = (await db.query<{ t: string }>('SELECT DISTINCT resource_type AS t FROM resource_current WHERE hospital_id = $1', [hospitalId]))
     .map((r) => r.t).sort(byCodeUnit);
-  for (const type of types) resources += await hashType(db, hospitalId, type, hash);
+  for (const type of types) resources += await hashType(db, hospitalId, type, hash, canonicalize);
   return { resources, hash: hash.digest('hex') };
 }
 
-async function hashType(db: Queryable, hospitalId: string, type: string, hash: Hash): Promise<number> {
+/** Canonical JSON of each resource's JSON text, 'null' for none (a tombstone). */
+export function canonicalResources(resources: Array<string | null>): string[] {
+  return resources.map((r) => (r == null ? 'null' : canonicalJsonText(JSON.parse(r))));
+}
+
+async function hashType(
+  db: Queryable, hospitalId: string, type: string, hash: Hash, canonicalize: NonNullable<StateHashOptions['canonicalize']>,
+): Promise<number> {
   const ids = await idsInIndexOrder(db, hospitalId, type);
   const indexOrderIsCodeUnitOrder = ids.every((id, i) => i === 0 || ids[i - 1] < id);
   if (!indexOrderIsCodeUnitOrder) ids.sort(byCodeUnit);
@@ -51,21 +68,25 @@ async function hashType(db: Queryable, hospitalId: string, type: string, hash: H
   const fetch = (k: number) => {
     const chunk = ids.slice(k * CHUNK, (k + 1) * CHUNK);
     return (indexOrderIsCodeUnitOrder ? rowsInRange(db, hospitalId, type, chunk[0], chunk[chunk.length - 1]) : rowsById(db, hospitalId, type, chunk))
-      .then((rows) => ({ chunk, rows: new Map(rows.map((r) => [r.id, r])) }));
+      .then(async (found) => {
+        const rows = new Map(found.map((r) => [r.id, r]));
+        const rowsInOrder = chunk.map((id) => rows.get(id));
+        const canonical = await canonicalize(rowsInOrder.map((r) => r?.resource ?? null));
+        return { chunk, rows: rowsInOrder, canonical };
+      });
   };
   const pending = Array.from({ length: Math.min(AHEAD, chunks) }, (_, k) => fetch(k));
   for (let k = 0; k < chunks; k++) {
-    const { chunk, rows } = await pending[k];
+    const { chunk, rows, canonical } = await pending[k];
     if (k + AHEAD < chunks) pending.push(fetch(k + AHEAD));
     delete pending[k];
-    for (const id of chunk) hashRow(hash, type, id, rows.get(id));
+    for (const [i, id] of chunk.entries()) hashRow(hash, type, id, rows[i], canonical[i]);
   }
   return ids.length;
 }
 
-function hashRow(hash: Hash, type: string, id: string, row: StateRow | undefined): void {
+function hashRow(hash: Hash, type: string, id: string, row: StateRow | undefined, resource: string): void {
   // A current row without its version (or gone meanwhile) is a broken state: it changes the hash, no crash.
-  const resource = row?.resource == null ? 'null' : canonicalJsonText(JSON.parse(row.resource));
   hash.update(`${type}\t${id}\t${row?.version_id ?? 'missing'}\t${row?.deleted ?? 'missing'}\t${resource}\n`);
 }
 

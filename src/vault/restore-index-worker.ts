@@ -7,11 +7,13 @@
  * so a slow database holds the workers back instead of filling memory.
  *
  * Before that, while the restore plans, the same threads verify the vault: one run of segments each
- * (verifySegmentRun), joined by verifyVault on the main thread.
+ * (verifySegmentRun), joined by verifyVault on the main thread; and at the end they canonicalise
+ * the restored resources for the state hash, chunk by chunk, while the main thread hashes.
  */
 import { parentPort } from 'node:worker_threads';
 import { loadDefinitions } from '../fhir/definitions.js';
 import { PROJECTION_COLUMNS, currentRowOf, indexRowsOf } from '../store/projection.js';
+import { canonicalResources } from '../store/state-hash.js';
 import { copyLine } from './copy-text.js';
 import { positionOf } from './restore-final-versions.js';
 import { readEntriesForRestore, type ChainRange } from './restore-reader.js';
@@ -24,10 +26,16 @@ export interface IndexJob extends Required<ChainRange> {
   superseded: Float64Array;
 }
 
-export type ToWorker = { type: 'job'; job: IndexJob } | { type: 'verify'; run: SegmentRun } | { type: 'credit' };
+export type ToWorker =
+  | { type: 'job'; job: IndexJob }
+  | { type: 'verify'; run: SegmentRun }
+  | { type: 'canonicalize'; id: number; resources: Array<string | null> }
+  | { type: 'credit' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'verified'; result: SegmentRunResult }
+  | { type: 'canonical'; id: number; texts: string[] }
+  | { type: 'canonicalFailed'; id: number; message: string }
   | { type: 'rows'; index: string; current: string; entries: number; versions: number }
   | { type: 'done'; lastHash: string; finals: number }
   | { type: 'failed'; message: string };
@@ -42,6 +50,12 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'credit') {
     credits++;
     wake?.();
+  } else if (message.type === 'canonicalize') {
+    try {
+      port.postMessage({ type: 'canonical', id: message.id, texts: canonicalResources(message.resources) } satisfies FromWorker);
+    } catch (err) {
+      port.postMessage({ type: 'canonicalFailed', id: message.id, message: (err as Error).message } satisfies FromWorker);
+    }
   } else if (message.type === 'verify') {
     verifySegmentRun(message.run).then(
       (result) => port.postMessage({ type: 'verified', result } satisfies FromWorker),

@@ -24,6 +24,8 @@ export interface IndexSink {
 export class IndexWorkers {
   private readonly ready: Array<Promise<Worker>>;
   private nextVerifier = 0;
+  private nextCanonicalizer = 0;
+  private nextRequest = 0;
 
   constructor(count = Math.max(1, Math.min(availableParallelism(), 4))) {
     this.ready = Array.from({ length: count }, () => startWorker());
@@ -59,6 +61,28 @@ export class IndexWorkers {
       worker.on('error', onError);
       worker.on('exit', onExit);
       worker.postMessage({ type: 'verify', run } satisfies ToWorker);
+    });
+  }
+
+  /** The state hash's canonicalize (see stateHash): a chunk of resources on the next worker. */
+  async canonicalize(resources: Array<string | null>): Promise<string[]> {
+    const worker = await this.ready[this.nextCanonicalizer++ % this.ready.length];
+    const id = this.nextRequest++;
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number) => settle(() => reject(new Error(`a restore worker stopped (exit code ${code}) while canonicalising resources`)));
+      const onMessage = (message: FromWorker) => {
+        if ((message.type === 'canonical' || message.type === 'canonicalFailed') && message.id === id) {
+          settle(() => (message.type === 'canonical' ? resolve(message.texts) : reject(new Error(message.message))));
+        }
+      };
+      const settle = (then: () => void) => {
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        then();
+      };
+      worker.on('message', onMessage);
+      worker.on('exit', onExit);
+      worker.postMessage({ type: 'canonicalize', id, resources } satisfies ToWorker);
     });
   }
 

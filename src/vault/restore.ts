@@ -107,7 +107,7 @@ async function restoreWith(target: RestoreTarget, options: RestoreOptions, progr
     const restored: RestoredHospital[] = [];
     for (const [i, plan] of plans.entries()) {
       progress({ phase: 'verify', hospital: plan.hospital, done: 0, total: 0, versions: 0 });
-      restored.push(await checkRestored(target.admin, plan, counts[i]));
+      restored.push(await checkRestored(target.admin, plan, counts[i], workers));
     }
     return restored;
   } catch (err) {
@@ -170,9 +170,9 @@ async function loadHospital(
   return { loadedEntries: vault.seq - target.seq, versions, resources, verified };
 }
 
-async function checkRestored(admin: Database, plan: HospitalPlan, counts: LoadCounts): Promise<RestoredHospital> {
+async function checkRestored(admin: Database, plan: HospitalPlan, counts: LoadCounts, workers: IndexWorkers): Promise<RestoredHospital> {
   const { hospital, vault } = plan;
-  const [verified, state] = await Promise.all([counts.verified, stateHash(admin, hospital)]);
+  const [verified, state] = await Promise.all([counts.verified, stateHash(admin, hospital, { canonicalize: (resources) => workers.canonicalize(resources) })]);
   if (!verified.ok) {
     throw new RestoreFailure(`the restored ledger of hospital ${hospital} does not verify: broken at sequence ${verified.brokenAt} (${verified.reason})`);
   }
