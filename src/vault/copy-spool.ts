@@ -3,8 +3,8 @@
  * (PostgreSQL runs one COPY at a time per connection, and the projection must be one transaction on
  * one connection). They wait in a temporary file, not in memory: a restore of millions of resources
  * would otherwise hold them all. The file is unlinked as soon as it is opened, so nothing is left
- * behind however the process ends (kill -9 included). Only small rows without resource content go
- * here (current-state rows, idempotency keys).
+ * behind however the process ends (kill -9 included), and it is readable by this user only: it holds
+ * resources (the versions of a restore) for as long as the restore runs, as the vault does.
  */
 import { randomBytes } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';

@@ -1,16 +1,17 @@
 /**
  * Which version of each resource is its last one in the whole ledger. projectEntries applies the rule
  * "the last version of a resource decides its current state and its search index" to each run of
- * entries it is given; a restore applies the same rule to the whole ledger at once: the first pass
- * notes every version, the second computes current rows and index rows for the last versions only
- * (search indexing is the costly part, and superseded versions do not need it).
+ * entries it is given; a restore applies the same rule to the whole ledger at once: the vault's
+ * verification collects the "Type/id" of every version (EntryFacts), and the load computes current
+ * rows and index rows for the last versions only (search indexing is the costly part, and superseded
+ * versions do not need it).
  *
  * A version is named by its position, seq * 2^20 + its index in the entry. The first pass keeps the
  * latest position per resource (about 100 bytes per resource; V8 caps one Map at 2^24 entries, hence
- * the shards) and collects the positions it superseded; the second pass, run by workers over ranges
- * of entries, needs only the sorted superseded positions of its range.
+ * the shards) and collects the positions it superseded; the load, run by workers over ranges of
+ * entries, needs only the sorted superseded positions of its range.
  */
-import type { VersionWrite } from '../store/ledger-entry.js';
+import type { VerifiedRun } from './vault-verify.js';
 
 const SHARDS = 32;
 const PER_ENTRY = 2 ** 20;
@@ -26,9 +27,20 @@ export class FinalVersions {
   private sorted: Float64Array | undefined;
   private counted = 0;
 
-  /** Records version `index` of entry `seq` as the latest of its resource (entries arrive in ledger order). */
-  note(seq: number, index: number, v: VersionWrite): void {
-    const key = `${v.resourceType}/${v.id}`;
+  /** The final versions of a hospital's verified runs (contiguous, in order). */
+  static of(runs: VerifiedRun[]): FinalVersions {
+    const finals = new FinalVersions();
+    for (const { after, facts } of runs) {
+      let k = 0;
+      for (const [i, count] of facts.versionCounts.entries()) {
+        for (let v = 0; v < count; v++) finals.note(after + 1 + i, v, facts.versionKeys[k++]);
+      }
+    }
+    return finals;
+  }
+
+  /** Records version `index` of entry `seq`, of resource `key` ("Type/id"), as its latest (entries arrive in ledger order). */
+  note(seq: number, index: number, key: string): void {
     const shard = this.latest[(key.charCodeAt(key.length - 1) * 31 + key.charCodeAt(key.length - 2)) % SHARDS];
     const before = shard.get(key);
     if (before !== undefined) this.superseded.push(before);

@@ -1,10 +1,11 @@
 /**
- * A worker thread of a restore's second pass: reads its range of entries from the vault (checking the
- * chain from the hash it was given) and turns the final version of each resource into COPY lines for
- * resource_current and search_index — with the same row builders as projectEntries. Computing the
- * search index is the costly part of a restore, so several of these run side by side; the main thread
- * only writes their blocks into one COPY. A block is sent only against a credit from the main thread,
- * so a slow database holds the workers back instead of filling memory.
+ * A worker thread of a restore's load: reads its range of entries from the vault (checking the chain
+ * from the hash it was given) and turns them into COPY lines, with the same row builders as
+ * projectEntries: every resource version and idempotency key, and for the final version of each
+ * resource its resource_current row and search_index rows. Computing the search index is the costly
+ * part of a restore, so several of these run side by side; the main thread only writes their blocks
+ * into the COPYs. A block is sent only against a credit from the main thread, so a slow database
+ * holds the workers back instead of filling memory.
  *
  * Before that, while the restore plans, the same threads verify the vault: one run of segments each
  * (verifySegmentRun), joined by verifyVault on the main thread; and at the end they canonicalise
@@ -12,7 +13,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadDefinitions } from '../fhir/definitions.js';
-import { PROJECTION_COLUMNS, currentRowOf, indexRowsOf } from '../store/projection.js';
+import { PROJECTION_COLUMNS, currentRowOf, indexRowsOf, requestKeyRowOf, versionRowOf } from '../store/projection.js';
 import { canonicalResources } from '../store/state-hash.js';
 import { copyLine } from './copy-text.js';
 import { positionOf } from './restore-final-versions.js';
@@ -36,11 +37,22 @@ export type FromWorker =
   | { type: 'verified'; result: SegmentRunResult }
   | { type: 'canonical'; id: number; texts: string[] }
   | { type: 'canonicalFailed'; id: number; message: string }
-  | { type: 'rows'; index: string; current: string; entries: number; versions: number }
-  | { type: 'done'; lastHash: string; finals: number }
+  | { type: 'rows' } & RowBlock
+  | { type: 'done'; lastHash: string; finals: number; auditSeqs: number[] }
   | { type: 'failed'; message: string };
 
+/** COPY text for each table, and how many entries and versions it covers. */
+export interface RowBlock {
+  index: string;
+  versions: string;
+  current: string;
+  keys: string;
+  entries: number;
+  versionCount: number;
+}
+
 const BLOCK = 1 << 20;
+const emptyBlock = (): RowBlock => ({ index: '', versions: '', current: '', keys: '', entries: 0, versionCount: 0 });
 const port = parentPort!;
 let credits = 0;
 let wake: (() => void) | undefined;
@@ -70,29 +82,34 @@ port.postMessage({ type: 'ready' } satisfies FromWorker);
 async function run(job: IndexJob): Promise<void> {
   const skip = new Set(job.superseded);
   const C = PROJECTION_COLUMNS;
-  let block = { index: '', current: '', entries: 0, versions: 0 };
+  let block = emptyBlock();
   let finals = 0;
   let lastHash = job.prevHash;
+  const auditSeqs: number[] = [];
   for await (const { entry, body } of readEntriesForRestore(job.vaultDir, job.hospital, job)) {
     for (const [i, v] of body.versions.entries()) {
+      block.versions += copyLine(versionRowOf(body, v), C.resource_version);
       if (skip.has(positionOf(entry.seq, i))) continue;
       finals++;
       block.current += copyLine(currentRowOf(body.hospital, v), C.resource_current);
       for (const row of indexRowsOf(body.hospital, v)) block.index += copyLine(row as Record<string, unknown>, C.search_index);
     }
+    const key = requestKeyRowOf(body);
+    if (key) block.keys += copyLine(key, C.request_key);
+    if (body.audit?.length) auditSeqs.push(body.seq);
     block.entries++;
-    block.versions += body.versions.length;
+    block.versionCount += body.versions.length;
     lastHash = entry.hash;
-    if (block.index.length + block.current.length >= BLOCK) {
+    if (block.index.length + block.versions.length + block.current.length >= BLOCK) {
       await send(block);
-      block = { index: '', current: '', entries: 0, versions: 0 };
+      block = emptyBlock();
     }
   }
   await send(block);
-  port.postMessage({ type: 'done', lastHash, finals } satisfies FromWorker);
+  port.postMessage({ type: 'done', lastHash, finals, auditSeqs } satisfies FromWorker);
 }
 
-async function send(block: { index: string; current: string; entries: number; versions: number }): Promise<void> {
+async function send(block: RowBlock): Promise<void> {
   while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
   credits--;
   port.postMessage({ type: 'rows', ...block } satisfies FromWorker);

@@ -1,9 +1,9 @@
 /**
  * The main thread's side of the restore's worker threads (restore-index-worker.ts). They first verify
- * the vault, one run of segments each; then, in the second pass, they take one contiguous range of
- * entries each, whose COPY blocks are written one at a time into the search
- * index COPY and the current-state spool. Workers are started early (each loads the FHIR search
- * parameters, about a second) so that they are ready when the first pass ends.
+ * the vault, one run of segments each; then, in the load, they take one contiguous range of entries
+ * each, whose COPY blocks are written one at a time into the search index COPY and the other tables'
+ * spools; last, they canonicalise resources for the state hash. Workers are started first thing
+ * (each loads the FHIR search parameters, about a second).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -15,9 +15,12 @@ export type { IndexJob } from './restore-index-worker.js';
 /** Blocks a worker may have on their way before it waits for the main thread (each about 1 MiB). */
 const CREDITS = 3;
 
+/** Where the workers' COPY text goes, table by table. */
 export interface IndexSink {
   index(text: string): Promise<void>;
+  versions(text: string): Promise<void>;
   current(text: string): Promise<void>;
+  keys(text: string): Promise<void>;
   progress(entries: number, versions: number): void;
 }
 
@@ -86,13 +89,16 @@ export class IndexWorkers {
     });
   }
 
-  /** Runs one job per worker (at most `size` jobs); returns the last hash of each range and the final versions found. */
-  async run(jobs: IndexJob[], sink: IndexSink): Promise<{ lastHashes: string[]; finals: number }> {
+  /**
+   * Runs one job per worker (at most `size` jobs); returns the last hash of each range, the final
+   * versions found and the entries carrying audit records.
+   */
+  async run(jobs: IndexJob[], sink: IndexSink): Promise<{ lastHashes: string[]; finals: number; auditSeqs: number[] }> {
     if (jobs.length > this.ready.length) throw new Error(`${jobs.length} index jobs for ${this.ready.length} workers`);
     let writing = Promise.resolve();
     const results = await Promise.all(jobs.map(async (job, i) => {
       const worker = await this.ready[i];
-      return new Promise<{ lastHash: string; finals: number }>((resolve, reject) => {
+      return new Promise<{ lastHash: string; finals: number; auditSeqs: number[] }>((resolve, reject) => {
         const send = (message: ToWorker) => worker.postMessage(message);
         const onError = (err: Error) => reject(err);
         const onExit = (code: number) => reject(new Error(`an index worker stopped (exit code ${code}) before it finished its range`));
@@ -103,8 +109,10 @@ export class IndexWorkers {
             // One block at a time into the COPY, in whatever order the workers deliver them.
             writing = writing.then(async () => {
               await sink.index(message.index);
+              await sink.versions(message.versions);
               await sink.current(message.current);
-              sink.progress(message.entries, message.versions);
+              if (message.keys) await sink.keys(message.keys);
+              sink.progress(message.entries, message.versionCount);
               send({ type: 'credit' });
             });
             writing.catch(reject);
@@ -113,14 +121,14 @@ export class IndexWorkers {
           worker.off('message', listen);
           worker.off('error', onError);
           worker.off('exit', onExit);
-          if (message.type === 'done') writing.then(() => resolve({ lastHash: message.lastHash, finals: message.finals }), reject);
+          if (message.type === 'done') writing.then(() => resolve({ lastHash: message.lastHash, finals: message.finals, auditSeqs: message.auditSeqs }), reject);
           else reject(new Error(message.type === 'failed' ? message.message : `unexpected message from an index worker: ${message.type}`));
         });
         send({ type: 'job', job });
         for (let c = 0; c < CREDITS; c++) send({ type: 'credit' });
       });
     }));
-    return { lastHashes: results.map((r) => r.lastHash), finals: results.reduce((n, r) => n + r.finals, 0) };
+    return { lastHashes: results.map((r) => r.lastHash), finals: results.reduce((n, r) => n + r.finals, 0), auditSeqs: results.flatMap((r) => r.auditSeqs) };
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,7 @@ import { GENESIS_HASH } from '../store/ledger-entry.js';
 import { verifyLedger } from '../store/ledger-verify.js';
 import { readChain } from './segment-reader.js';
 import { readVaultConfig } from './vault-config.js';
-import { verifyVault, type VerifyVaultOptions } from './vault-verify.js';
+import { verifyVault, type VerifiedRun, type VerifyVaultOptions } from './vault-verify.js';
 import type { ChainHead } from './restore-ledger.js';
 
 export class RestoreRefusal extends Error {
@@ -31,6 +31,8 @@ export interface HospitalPlan {
   checkpointedSeq: number;
   /** What the target already holds (seq 0 and the genesis hash: nothing); the load continues after it. */
   target: ChainHead;
+  /** The vault's entries as verified, in contiguous runs, with what the load needs from their bodies. */
+  runs: VerifiedRun[];
 }
 
 export interface PlanOptions {
@@ -56,14 +58,14 @@ export async function planRestore(db: Queryable, options: PlanOptions): Promise<
   const plans: HospitalPlan[] = [];
   for (const hospital of hospitals) {
     options.onVerifying?.(hospital);
-    const verified = await verifyVault(vaultDir, hospital, { publicKey: options.publicKey, ...options.verifyRuns });
+    const verified = await verifyVault(vaultDir, hospital, { publicKey: options.publicKey, ...options.verifyRuns, collect: true });
     if (!verified.ok) {
       const at = verified.checkpoint ? `at checkpoint line ${verified.checkpoint}${verified.seq !== null ? ` (sequence ${verified.seq})` : ''}`
         : verified.seq !== null ? `at sequence ${verified.seq}` : 'before its first entry';
       throw new RestoreRefusal(`the vault is damaged ${at} (hospital ${hospital}): ${verified.reason}. ` +
         `The ${verified.count} entries before it are intact. Nothing was written; restore the vault's damaged files from a copy (or use another vault) and run again.`);
     }
-    plans.push({ hospital, vault: { seq: verified.headSeq, hash: verified.headHash }, checkpointedSeq: verified.checkpointedSeq, target: { seq: 0, hash: GENESIS_HASH } });
+    plans.push({ hospital, vault: { seq: verified.headSeq, hash: verified.headHash }, checkpointedSeq: verified.checkpointedSeq, target: { seq: 0, hash: GENESIS_HASH }, runs: verified.runs ?? [] });
   }
   for (const plan of plans) plan.target = await inspectTarget(db, vaultDir, plan, options.force ?? false);
   return plans;

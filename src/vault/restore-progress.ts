@@ -4,12 +4,12 @@
  * second; otherwise (a log file, a CI job) a plain line every few seconds and at each phase change.
  * Counts only: no ids, no content.
  */
-export type RestorePhase = 'verify vault' | 'load' | 'index' | 'build indexes' | 'verify';
+export type RestorePhase = 'verify vault' | 'load' | 'build indexes' | 'verify';
 
 export interface RestoreProgress {
   phase: RestorePhase;
   hospital: string;
-  /** Entries (load, index), indexes (build indexes); 0/0 for a phase without counts. */
+  /** Entries (load), indexes (build indexes); 0/0 for a phase without counts. */
   done: number;
   total: number;
   /** Resource versions handled so far in this phase. */

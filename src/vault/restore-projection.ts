@@ -3,35 +3,32 @@
  * current state, search index and idempotency keys, with exactly the rows projectEntries would write
  * (the same row builders), loaded with COPY into tables whose indexes are rebuilt at the end.
  *
- * Two passes over each hospital's entries: the first writes every version and idempotency key and
- * notes which version of each resource is the last; the second, spread over worker threads, writes
- * the current row and the search index rows of those last versions only. Between the two, the audit
- * trail's events are projected from the ledger rows just committed (INSERT … SELECT, 50 entries
- * at a time). A restore killed in the middle rolls all of it back: the projection is either
- * complete or absent, never half there.
+ * One pass over each hospital's entries, spread over worker threads: every version and idempotency
+ * key, and for the last version of each resource its current row and search index rows. Which
+ * version is the last one was worked out from the facts the vault's verification collected
+ * (FinalVersions). Then the audit trail's events are projected from the ledger rows, once those are
+ * committed (INSERT … SELECT, 50 entries at a time). A restore killed in the middle rolls all of it
+ * back: the projection is either complete or absent, never half there.
  */
 import { projectAuditEventsOfLedger } from '../audit/audit-projection.js';
-import { PROJECTION_COLUMNS, requestKeyRowOf, versionRowOf } from '../store/projection.js';
+import { PROJECTION_COLUMNS } from '../store/projection.js';
 import { PROJECTION_TABLES } from '../store/rebuild.js';
-import type { LedgerEntryBody } from '../store/ledger-entry.js';
-import { copyLine } from './copy-text.js';
 import { CopySpool } from './copy-spool.js';
 import { CopyWriter } from './copy-writer.js';
 import { FinalVersions } from './restore-final-versions.js';
 import type { IndexWorkers } from './restore-index-workers.js';
-import type { ChainRange } from './restore-reader.js';
 import { dropIndexes, recreateIndexes, type DroppedIndex } from './restore-indexes.js';
 import type { RestoreConnection } from './restore-connection.js';
+import type { VerifiedRun } from './vault-verify.js';
 
 const C = PROJECTION_COLUMNS;
 
+/** Tables written through a spool file while search_index has the connection's one COPY. */
+const SPOOLED = ['resource_version', 'resource_current', 'request_key'] as const;
+
 export class ProjectionLoad {
-  private finals = new FinalVersions();
-  private main: CopyWriter | undefined;
-  private spool: CopySpool | undefined;
-  private spooledTable: 'request_key' | 'resource_current' = 'request_key';
-  /** Entries of this pass that carry AuditEvents (interaction 'audit'). */
-  private auditSeqs: number[] = [];
+  /** The COPY in progress and the spools being filled, abandoned by a rollback. */
+  private open: { index: CopyWriter; spools: CopySpool[] } | undefined;
 
   private constructor(
     private readonly db: RestoreConnection,
@@ -54,61 +51,46 @@ export class ProjectionLoad {
     }
   }
 
-  /** Pass 1: versions and idempotency keys. */
-  async startVersions(): Promise<void> {
-    this.finals = new FinalVersions();
-    this.auditSeqs = [];
-    await this.open('resource_version', 'request_key');
-  }
-
-  async addVersions(body: LedgerEntryBody): Promise<void> {
-    for (const [i, v] of body.versions.entries()) {
-      await this.main!.write(copyLine(versionRowOf(body, v), C.resource_version));
-      this.finals.note(body.seq, i, v);
+  /**
+   * The pass over one hospital's verified runs, one worker each: search index rows straight into a
+   * COPY, the other tables' rows into spool files loaded after it. Returns the number of resources,
+   * the hash each worker's read ended at, and the entries that carry audit records.
+   */
+  async load(
+    workers: IndexWorkers, base: { vaultDir: string; hospital: string }, runs: VerifiedRun[], onProgress: (entries: number, versions: number) => void,
+  ): Promise<{ resources: number; lastHashes: string[]; auditSeqs: number[] }> {
+    const finals = FinalVersions.of(runs);
+    const expected = finals.resources;
+    const jobs = runs.map((r) => ({ ...base, after: r.after, prevHash: r.prevHash, upto: r.upto, superseded: finals.supersededIn(r.after, r.upto) }));
+    const spools = await Promise.all(SPOOLED.map(() => CopySpool.create()));
+    const index = CopyWriter.start(this.db.client, 'search_index', C.search_index, this.freeze);
+    this.open = { index, spools };
+    try {
+      const [versions, current, keys] = spools;
+      const result = await workers.run(jobs, {
+        index: (text) => index.write(text),
+        versions: (text) => versions.write(text),
+        current: (text) => current.write(text),
+        keys: (text) => keys.write(text),
+        progress: onProgress,
+      });
+      if (result.finals !== expected) throw new Error(`the load found ${result.finals} current resources, the verification ${expected}`);
+      await index.end();
+      for (const [i, table] of SPOOLED.entries()) await spools[i].copyInto(this.db.client, table, C[table], this.freeze);
+      this.open = undefined;
+      return { resources: result.finals, lastHashes: result.lastHashes, auditSeqs: result.auditSeqs };
+    } catch (err) {
+      await this.abandon(err as Error);
+      throw err;
     }
-    const key = requestKeyRowOf(body);
-    if (key) await this.spool!.write(copyLine(key, C.request_key));
-    if (body.audit?.length) this.auditSeqs.push(body.seq);
   }
 
   /**
-   * After pass 1 (and once the hospital's ledger is committed): the audit trail's rows, derived from
-   * the ledger rows in SQL by the same derivation the writer's projection uses.
+   * Once the hospital's ledger is committed: the audit trail's rows, derived from the ledger rows in
+   * SQL by the same derivation the writer's projection uses.
    */
-  async addAuditEvents(hospital: string): Promise<number> {
-    await projectAuditEventsOfLedger(this.db, hospital, this.auditSeqs);
-    const entries = this.auditSeqs.length;
-    this.auditSeqs = [];
-    return entries;
-  }
-
-  /**
-   * Pass 2: current state and search index of each resource's last version, computed by the workers
-   * over `ranges` (contiguous, covering the hospital's entries). Returns the number of resources.
-   */
-  async indexFinals(
-    workers: IndexWorkers, base: { vaultDir: string; hospital: string }, ranges: Array<Required<ChainRange>>, onProgress: (entries: number, versions: number) => void,
-  ): Promise<{ resources: number; lastHash: string }> {
-    const expected = this.finals.resources;
-    await this.open('search_index', 'resource_current');
-    const jobs = ranges.map((r) => ({ ...base, ...r, superseded: this.finals.supersededIn(r.after, r.upto) }));
-    const { lastHashes, finals } = await workers.run(jobs, {
-      index: (text) => this.main!.write(text),
-      current: (text) => this.spool!.write(text),
-      progress: onProgress,
-    });
-    if (finals !== expected) throw new Error(`the second pass found ${finals} current resources, the first ${expected}`);
-    await this.endPass();
-    return { resources: finals, lastHash: lastHashes.at(-1) ?? '' };
-  }
-
-  /** Ends the pass: the streamed table's COPY, then the spooled one. Returns the spooled row count. */
-  async endPass(): Promise<number> {
-    await this.main!.end();
-    this.main = undefined;
-    const rows = await this.spool!.copyInto(this.db.client, this.spooledTable, C[this.spooledTable], this.freeze);
-    this.spool = undefined;
-    return rows;
+  async addAuditEvents(hospital: string, auditSeqs: number[]): Promise<void> {
+    await projectAuditEventsOfLedger(this.db, hospital, auditSeqs);
   }
 
   async commit(onIndex?: (done: number, total: number, name: string) => void): Promise<void> {
@@ -116,16 +98,17 @@ export class ProjectionLoad {
     await this.db.query('COMMIT');
   }
 
+  /** Rolls the whole projection back; first abandons a COPY in progress, which would hold the connection. */
   async rollback(reason: Error): Promise<void> {
-    this.main?.abort(reason);
-    await this.spool?.discard();
+    await this.abandon(reason);
     await this.db.query('ROLLBACK').catch(() => {});
   }
 
-  private async open(table: 'resource_version' | 'search_index', spooled: 'request_key' | 'resource_current'): Promise<void> {
-    this.spool = await CopySpool.create();
-    this.spooledTable = spooled;
-    this.main = CopyWriter.start(this.db.client, table, C[table], this.freeze);
+  private async abandon(reason: Error): Promise<void> {
+    const open = this.open;
+    this.open = undefined;
+    open?.index.abort(reason);
+    await Promise.all(open?.spools.map((spool) => spool.discard()) ?? []);
   }
 }
 

@@ -3,13 +3,13 @@
  *
  *   1. plan      verify the vault end to end (split over the worker threads) and inspect the target;
  *                refuse before writing anything
- *   2. load      stream the entries: ledger rows by COPY in chunks that commit one by one (resumable),
- *                and in parallel, on a second connection, the resource versions of the projection
- *   3. index     project the audit trail's events from the committed ledger rows; stream the
- *                entries again, split over worker threads: current state and search index of each
- *                resource's last version
- *   4. indexes   rebuild the projection tables' indexes, then commit the projection in one go
- *   5. verify    walk the restored ledger's chain (verifyLedger), check its head is the vault's, and
+ *   2. load      two streams side by side: the ledger rows by COPY in chunks that commit one by one
+ *                (resumable), read on this thread; and the projection on a second connection, its
+ *                rows computed by the worker threads, one verified run each: every version, and the
+ *                current state and search index of each resource's last version (known from the
+ *                verification's facts). Then the audit trail's events, from the committed ledger rows
+ *   3. indexes   rebuild the projection tables' indexes, then commit the projection in one go
+ *   4. verify    walk the restored ledger's chain (verifyLedger), check its head is the vault's, and
  *                compute the state hash of what the database now serves
  *
  * It returns only when all of it succeeded; any failure throws, and the database then holds at most
@@ -28,8 +28,7 @@ import { LedgerLoader, type ChainHead, type LedgerChunking } from './restore-led
 import { planRestore, type HospitalPlan, type PlanOptions } from './restore-plan.js';
 import type { RestoreProgress } from './restore-progress.js';
 import { ProjectionLoad } from './restore-projection.js';
-import { RangePlanner } from './restore-ranges.js';
-import { readEntriesForRestore } from './restore-reader.js';
+import { readLedgerForRestore } from './restore-reader.js';
 
 export { RestoreRefusal } from './restore-plan.js';
 
@@ -131,43 +130,46 @@ async function loadHospital(
   options: RestoreOptions, plan: HospitalPlan, admin: Database, ledgerDb: RestoreConnection, projection: ProjectionLoad, workers: IndexWorkers,
   progress: (p: RestoreProgress) => void,
 ): Promise<LoadCounts> {
-  const { hospital, vault, target } = plan;
+  const { hospital, vault, target, runs } = plan;
+  const versions = runs.reduce((n, r) => n + r.facts.versionKeys.length, 0);
   const ledger = new LedgerLoader(ledgerDb, hospital, target, options.chunk);
-  const ranges = new RangePlanner();
   let done = 0;
-  let versions = 0;
+  let seen = 0;
+  const ledgerLoaded = loadLedger(options.vaultDir, plan, ledger);
+  const projected = projection.load(workers, { vaultDir: options.vaultDir, hospital }, runs, (entries, v) => {
+    done += entries;
+    seen += v;
+    progress({ phase: 'load', hospital, done, total: vault.seq, versions: seen });
+  });
+  let loaded;
   try {
-    await projection.startVersions();
-    for await (const { entry, body } of readEntriesForRestore(options.vaultDir, hospital, { upto: vault.seq })) {
-      if (entry.seq > target.seq) await ledger.add(entry, body.time);
-      await projection.addVersions(body);
-      ranges.note(entry.seq, entry.hash, entry.body.length);
-      versions += body.versions.length;
-      progress({ phase: 'load', hospital, done: ++done, total: vault.seq, versions });
-    }
-    const head = await ledger.finish();
-    if (head.seq !== vault.seq || (vault.seq > 0 && head.hash !== vault.hash)) {
-      throw new RestoreFailure(`hospital ${hospital}: the ledger was loaded up to entry ${head.seq}, but the vault's head is ${vault.seq}`);
-    }
+    [, loaded] = await Promise.all([ledgerLoaded, projected]);
   } catch (err) {
     await ledger.abort(err as Error);
     throw err;
   }
+  // The workers read the vault again; each read must end where the verification's run ended.
+  for (const [i, run] of runs.entries()) {
+    if (loaded.lastHashes[i] !== run.headHash) throw new RestoreFailure(`hospital ${hospital}: the second read of the vault's entries ${run.after + 1}..${run.upto} ended at another hash than the verification`);
+  }
   // The ledger is committed: its chain is walked on another connection while the projection goes on.
   const verified = verifyLedger(admin, hospital);
   verified.catch(() => {}); // awaited in checkRestored; a restore failing before then must not leave it unhandled
-  await projection.endPass();
-  await projection.addAuditEvents(hospital);
-  done = 0;
-  let seen = 0;
-  const { resources, lastHash } = await projection.indexFinals(workers, { vaultDir: options.vaultDir, hospital }, ranges.split(workers.size, vault.seq), (entries, v) => {
-    done += entries;
-    seen += v;
-    progress({ phase: 'index', hospital, done, total: vault.seq, versions: seen });
-  });
-  // The workers read the vault again; the chain they read must end where the first pass ended.
-  if (vault.seq > 0 && lastHash !== vault.hash) throw new RestoreFailure(`hospital ${hospital}: the second read of the vault ended at another hash than the first`);
-  return { loadedEntries: vault.seq - target.seq, versions, resources, verified };
+  await projection.addAuditEvents(hospital, loaded.auditSeqs);
+  return { loadedEntries: vault.seq - target.seq, versions, resources: loaded.resources, verified };
+}
+
+/** The ledger rows after what the target holds, each with its time as the verification read it. */
+async function loadLedger(vaultDir: string, plan: HospitalPlan, ledger: LedgerLoader): Promise<void> {
+  const { hospital, vault, target, runs } = plan;
+  const times = runs.flatMap((r) => r.facts.times); // entry seq's time is times[seq - 1]: the runs cover 1..vault.seq
+  for await (const entry of readLedgerForRestore(vaultDir, hospital, { after: target.seq, prevHash: target.hash, upto: vault.seq })) {
+    await ledger.add(entry, times[entry.seq - 1]);
+  }
+  const head = await ledger.finish();
+  if (head.seq !== vault.seq || (vault.seq > 0 && head.hash !== vault.hash)) {
+    throw new RestoreFailure(`hospital ${hospital}: the ledger was loaded up to entry ${head.seq}, but the vault's head is ${vault.seq}`);
+  }
 }
 
 async function checkRestored(admin: Database, plan: HospitalPlan, counts: LoadCounts, workers: IndexWorkers): Promise<RestoredHospital> {

@@ -46,8 +46,13 @@ export interface EntryFault {
   reason: string;
 }
 
-/** Does `entry` continue a chain whose last entry is (expectedSeq - 1, prevHash)? */
-export function checkEntry(hospital: string, expectedSeq: number, prevHash: string, entry: ReplicatedEntry): EntryFault | undefined {
+/**
+ * Does `entry` continue a chain whose last entry is (expectedSeq - 1, prevHash)? `onBody` gets the
+ * parsed body of an entry that passes, for a caller that wants more from it than the check.
+ */
+export function checkEntry(
+  hospital: string, expectedSeq: number, prevHash: string, entry: ReplicatedEntry, onBody?: (body: Record<string, unknown>) => void,
+): EntryFault | undefined {
   if (entry.seq !== expectedSeq) {
     return {
       kind: 'seq',
@@ -69,6 +74,7 @@ export function checkEntry(hospital: string, expectedSeq: number, prevHash: stri
   if (typeof body !== 'object' || body === null) return { kind: 'body', reason: 'body is not a JSON object' };
   if (body.seq !== entry.seq) return { kind: 'body', reason: `body names sequence number ${shortText(body.seq)}, not ${entry.seq}` };
   if (body.hospital !== hospital) return { kind: 'body', reason: `body names hospital ${shortText(body.hospital)}, not "${hospital}"` };
+  onBody?.(body as Record<string, unknown>);
   return undefined;
 }
 

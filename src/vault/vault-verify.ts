@@ -16,7 +16,7 @@ import { readVaultConfig } from './vault-config.js';
 import { prevHashFault } from './vault-entry.js';
 import { keyIdOf } from './vault-keys.js';
 import { readVerifiedCheckpoints } from './verify-checkpoints.js';
-import { verifySegmentRun, type SegmentRun, type SegmentRunResult } from './verify-segment-run.js';
+import { verifySegmentRun, type EntryFacts, type SegmentRun, type SegmentRunResult } from './verify-segment-run.js';
 
 export type VaultVerifyResult =
   | {
@@ -25,6 +25,8 @@ export type VaultVerifyResult =
       checkpoints: number; checkpointedSeq: number;
       /** Bytes of a partial last line, not counted: an append in progress, or a crash remnant cut on the next open. */
       tornTailBytes: number;
+      /** With `collect`: the verified runs, in order, with their entries' facts. */
+      runs?: VerifiedRun[];
     }
   | { ok: false; seq: number | null; checkpoint?: number; reason: string; count: number };
 
@@ -40,6 +42,17 @@ export interface VerifyVaultOptions {
   parts?: number;
   /** Verifies one run; a restore passes its worker threads here (default: verifySegmentRun, in this thread). */
   runSegments?: (run: SegmentRun) => Promise<SegmentRunResult>;
+  /** Return the runs with the facts of their entries (EntryFacts), for a restore. */
+  collect?: boolean;
+}
+
+/** Entries after..upto, proved to chain from `prevHash` (the hash of entry `after`) to `headHash`. */
+export interface VerifiedRun {
+  after: number;
+  prevHash: string;
+  upto: number;
+  headHash: string;
+  facts: EntryFacts;
 }
 
 export async function verifyVault(dir: string, hospital: string, options: VerifyVaultOptions = {}): Promise<VaultVerifyResult> {
@@ -62,7 +75,7 @@ export async function verifyVault(dir: string, hospital: string, options: Verify
   }
   const runs = (await splitIntoRuns(segments, options.parts ?? 1)).map((part, k, all): SegmentRun => ({
     hospital, segments: part, prevHash: k === 0 ? GENESIS_HASH : null, endsVault: k === all.length - 1, genesisHash: binding.genesisHash,
-    vouched: [...vouched].filter(([seq]) => seq >= part[0].firstSeq),
+    vouched: [...vouched].filter(([seq]) => seq >= part[0].firstSeq), collect: options.collect,
   }));
   const results = await Promise.all(runs.map(options.runSegments ?? verifySegmentRun));
 
@@ -70,6 +83,7 @@ export async function verifyVault(dir: string, hospital: string, options: Verify
   let expected = 1;
   let prevHash = GENESIS_HASH;
   let tornTailBytes = 0;
+  const verifiedRuns: VerifiedRun[] = [];
   const fail = (seq: number, reason: string, checkpoint?: number) => ({ ok: false as const, seq, reason, count: seq - 1, ...(checkpoint ? { checkpoint } : {}) });
   for (const [k, run] of runs.entries()) {
     const first = run.segments[0];
@@ -81,7 +95,10 @@ export async function verifyVault(dir: string, hospital: string, options: Verify
     const result = results[k];
     if (result.firstPrevHash !== null && result.firstPrevHash !== prevHash) return fail(expected, `${prevHashFault(expected)} (in ${first.name})`);
     if (result.fault) return fail(result.fault.seq, result.fault.reason, result.fault.checkpoint);
-    if (result.headHash !== null) prevHash = result.headHash;
+    if (result.headHash !== null) {
+      if (result.facts) verifiedRuns.push({ after: expected - 1, prevHash, upto: result.headSeq, headHash: result.headHash, facts: result.facts });
+      prevHash = result.headHash;
+    }
     expected = result.headSeq + 1;
     tornTailBytes = result.tornTailBytes;
   }
@@ -92,22 +109,34 @@ export async function verifyVault(dir: string, hospital: string, options: Verify
     const line = vouched.get(checkpointedSeq)!.line;
     return fail(expected, `the signed checkpoint on line ${line} vouches for entry ${checkpointedSeq}, but the entries end at ${headSeq}: entries were removed`, line);
   }
-  return { ok: true, count: headSeq, headSeq, headHash: prevHash, checkpoints: vouched.size, checkpointedSeq, tornTailBytes };
+  return {
+    ok: true, count: headSeq, headSeq, headHash: prevHash, checkpoints: vouched.size, checkpointedSeq, tornTailBytes,
+    ...(options.collect ? { runs: verifiedRuns } : {}),
+  };
 }
 
-/** Contiguous runs of segments of about equal size (at most `parts`, each at least one segment). */
+/**
+ * Contiguous runs of segments of about equal size: `parts` of them when there are that many segments
+ * (a run starts at the segment whose middle crosses the next equal share of the bytes).
+ */
 async function splitIntoRuns(segments: SegmentFile[], parts: number): Promise<SegmentFile[][]> {
   if (segments.length === 0) return [];
   if (parts <= 1 || segments.length === 1) return [segments];
   const sizes = await Promise.all(segments.map((s) => stat(s.path).then((st) => st.size, () => 0)));
   const total = sizes.reduce((a, b) => a + b, 0);
-  const runs: SegmentFile[][] = [[]];
+  const runs: SegmentFile[][] = [];
+  let run: SegmentFile[] = [];
   let done = 0;
   for (const [i, segment] of segments.entries()) {
-    const run = runs[runs.length - 1];
-    if (run.length > 0 && runs.length < parts && done >= (total * runs.length) / parts) runs.push([segment]);
-    else run.push(segment);
+    const runsAfterThis = parts - runs.length - 1;
+    const share = (total * (runs.length + 1)) / parts;
+    if (run.length > 0 && runsAfterThis > 0 && (done + sizes[i] / 2 >= share || segments.length - i <= runsAfterThis)) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(segment);
     done += sizes[i];
   }
+  runs.push(run);
   return runs;
 }

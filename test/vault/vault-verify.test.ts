@@ -7,6 +7,7 @@ import { VaultStore } from '../../src/vault/vault-store.js';
 import { verifyVault as verifyInOneRun, type VerifyVaultOptions } from '../../src/vault/vault-verify.js';
 import { checkpointLine, parseCheckpointLine, signCheckpoint } from '../../src/vault/checkpoint.js';
 import { keyIdOf } from '../../src/vault/vault-keys.js';
+import { GENESIS_HASH } from '../../src/store/ledger-entry.js';
 import { makeChain, tempDir } from './vault-fixtures.js';
 import type { TestContext } from 'node:test';
 
@@ -57,6 +58,30 @@ for (const parts of [1, 2, 3]) describe(`verifyVault, segments verified in ${par
     const result = await verifyVault(dir, H, { publicKey });
     assert.deepEqual(result, { ok: true, count: 30, headSeq: 30, headHash: chain[29].hash, checkpoints: 3, checkpointedSeq: 30, tornTailBytes: 0 });
     assert.match((await verifyVault(dir, 'nowhere') as { reason: string }).reason, /holds no hospital "nowhere"/);
+  });
+
+  test('asked to collect, it returns contiguous runs with each entry\'s time and resource versions', async (t) => {
+    const { dir, chain } = await sampleVault(t);
+    const result = await verifyVault(dir, H, { collect: true });
+    assert.ok(result.ok && result.runs, JSON.stringify(result));
+    assert.equal(result.runs.length, parts);
+    const bodies = chain.map((e) => JSON.parse(e.body));
+    let after = 0;
+    let prevHash = GENESIS_HASH;
+    for (const run of result.runs) {
+      assert.deepEqual({ after: run.after, prevHash: run.prevHash, headHash: run.headHash }, { after, prevHash, headHash: chain[run.upto - 1].hash });
+      const inRun = bodies.slice(run.after, run.upto);
+      assert.deepEqual(run.facts, {
+        times: inRun.map((b) => b.time),
+        versionCounts: inRun.map((b) => b.versions.length),
+        versionKeys: inRun.flatMap((b) => b.versions.map((v: { resourceType: string; id: string }) => `${v.resourceType}/${v.id}`)),
+      });
+      after = run.upto;
+      prevHash = run.headHash;
+    }
+    assert.equal(after, 30);
+    const plain = await verifyVault(dir, H);
+    assert.ok(plain.ok && plain.runs === undefined, 'no runs unless asked');
   });
 
   test('a flipped byte in a middle segment is found at its entry', async (t) => {
