@@ -6,7 +6,7 @@
  * rows and index rows for the last versions only (search indexing is the costly part, and superseded
  * versions do not need it).
  *
- * A version is named by its position, seq * 2^20 + its index in the entry. The first pass keeps the
+ * A version is named by its position, seq * 2^20 + its index in the entry. Noting every version keeps the
  * latest position per resource (about 100 bytes per resource; V8 caps one Map at 2^24 entries, hence
  * the shards) and collects the positions it superseded; the load, run by workers over ranges of
  * entries, needs only the sorted superseded positions of its range.
@@ -58,7 +58,7 @@ export class FinalVersions {
       this.counted = this.resources;
       this.sorted = Float64Array.from(this.superseded).sort();
       this.superseded = [];
-      for (const shard of this.latest) shard.clear(); // not needed any more; free it before the second pass
+      for (const shard of this.latest) shard.clear(); // not needed any more; free it before the load
     }
     return this.sorted.slice(lowerBound(this.sorted, (after + 1) * PER_ENTRY), lowerBound(this.sorted, (upto + 1) * PER_ENTRY));
   }

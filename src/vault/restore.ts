@@ -152,6 +152,7 @@ async function loadHospital(
   for (const [i, run] of runs.entries()) {
     if (loaded.lastHashes[i] !== run.headHash) throw new RestoreFailure(`hospital ${hospital}: the second read of the vault's entries ${run.after + 1}..${run.upto} ended at another hash than the verification`);
   }
+  plan.runs = []; // their facts (a string per resource version) are not needed any more
   // The ledger is committed: its chain is walked on another connection while the projection goes on.
   const verified = verifyLedger(admin, hospital);
   verified.catch(() => {}); // awaited in checkRestored; a restore failing before then must not leave it unhandled
