@@ -16,7 +16,6 @@
  * committed ledger chunks and no projection rows of the hospitals being restored: an interrupted
  * restore, never a silently partial one. Running it again with `force` continues it.
  */
-import { loadDefinitions } from '../fhir/definitions.js';
 import type { Database } from '../store/database.js';
 import { verifyLedger, type VerifyResult } from '../store/ledger-verify.js';
 import { ensureHospital } from '../store/open-store.js';
@@ -69,7 +68,6 @@ export interface RestoredHospital {
 
 export async function restoreVault(target: RestoreTarget, options: RestoreOptions): Promise<RestoredHospital[]> {
   const progress = options.onProgress ?? (() => {});
-  loadDefinitions(); // the search index is computed from the FHIR search parameter definitions
   // Started now: they load the definitions, then verify the vault's segments.
   const workers = new IndexWorkers(options.workers);
   try {
