@@ -5,6 +5,10 @@
  * would otherwise hold them all. The file is unlinked as soon as it is opened, so nothing is left
  * behind however the process ends (kill -9 included), and it is readable by this user only: it holds
  * resources (the versions of a restore) for as long as the restore runs, as the vault does.
+ *
+ * A spool can also be drained while it is still being written: drainInto loads what has been written
+ * since the last drain (whole lines: a block is written only whole), so that PostgreSQL works through
+ * the rows while the producers are still computing them.
  */
 import { randomBytes } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
@@ -21,6 +25,8 @@ export class CopySpool {
   private block: string[] = [];
   private blockLength = 0;
   private position = 0;
+  /** Bytes already loaded by drainInto. */
+  private drained = 0;
   private lines = 0;
 
   private constructor(private readonly handle: FileHandle) {}
@@ -39,13 +45,29 @@ export class CopySpool {
     if (this.blockLength >= BLOCK) await this.flush();
   }
 
-  /** Loads every spooled line into `table` on `client` (inside its open transaction), then closes the file. */
+  /** Bytes written to the file and not yet drained. */
+  get undrained(): number {
+    return this.position - this.drained;
+  }
+
+  /**
+   * Loads the lines written to the file since the last drain into `table` on `client` (inside its open
+   * transaction). Safe beside writes: it reads only what a finished flush has written.
+   */
+  async drainInto(client: pg.Client, table: string, columns: readonly string[], freeze = false): Promise<number> {
+    const from = this.drained;
+    const to = this.position;
+    if (to <= from) return 0;
+    await pipeline(this.handle.createReadStream({ start: from, end: to - 1, autoClose: false }), client.query(copyFrom(copySql(table, columns, freeze))));
+    this.drained = to;
+    return to - from;
+  }
+
+  /** Loads every spooled line not loaded yet into `table` on `client`, then closes the file. Returns the lines spooled. */
   async copyInto(client: pg.Client, table: string, columns: readonly string[], freeze = false): Promise<number> {
     try {
       await this.flush();
-      if (this.lines > 0) {
-        await pipeline(this.handle.createReadStream({ start: 0, end: this.position - 1, autoClose: false }), client.query(copyFrom(copySql(table, columns, freeze))));
-      }
+      await this.drainInto(client, table, columns, freeze);
       return this.lines;
     } finally {
       await this.handle.close();

@@ -13,8 +13,8 @@
 import { projectAuditEventsOfLedger } from '../audit/audit-projection.js';
 import { PROJECTION_COLUMNS } from '../store/projection.js';
 import { PROJECTION_TABLES } from '../store/rebuild.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CopySpool } from './copy-spool.js';
-import { CopyWriter } from './copy-writer.js';
 import { FinalVersions } from './restore-final-versions.js';
 import type { IndexWorkers } from './restore-index-workers.js';
 import { dropIndexes, recreateIndexes, type DroppedIndex } from './restore-indexes.js';
@@ -23,12 +23,17 @@ import type { VerifiedRun } from './vault-verify.js';
 
 const C = PROJECTION_COLUMNS;
 
-/** Tables written through a spool file while search_index has the connection's one COPY. */
-const SPOOLED = ['resource_version', 'resource_current', 'request_key'] as const;
+/**
+ * Every table's rows go through a spool file, drained into PostgreSQL in pieces of at least this many
+ * bytes while the workers go on: the connection runs one COPY at a time, and this way the database
+ * works through all four tables during the pass instead of loading three of them after it.
+ */
+const SPOOLED = ['search_index', 'resource_version', 'resource_current', 'request_key'] as const;
+const DRAIN_BYTES = 16 << 20;
 
 export class ProjectionLoad {
-  /** The COPY in progress and the spools being filled, abandoned by a rollback. */
-  private open: { index: CopyWriter; spools: CopySpool[] } | undefined;
+  /** The spools being filled and drained, abandoned by a rollback. */
+  private open: { spools: CopySpool[]; stop: () => Promise<void> } | undefined;
 
   private constructor(
     private readonly db: RestoreConnection,
@@ -52,9 +57,9 @@ export class ProjectionLoad {
   }
 
   /**
-   * The pass over one hospital's verified runs, one worker each: search index rows straight into a
-   * COPY, the other tables' rows into spool files loaded after it. Returns the number of resources,
-   * the hash each worker's read ended at, and the entries that carry audit records.
+   * The pass over one hospital's verified runs, one worker each, their rows spooled and drained into
+   * the tables as they come. Returns the number of resources, the hash each worker's read ended at,
+   * and the entries that carry audit records.
    */
   async load(
     workers: IndexWorkers, base: { vaultDir: string; hospital: string }, runs: VerifiedRun[], onProgress: (entries: number, versions: number) => void,
@@ -63,25 +68,40 @@ export class ProjectionLoad {
     const expected = finals.resources;
     const jobs = runs.map((r) => ({ ...base, after: r.after, prevHash: r.prevHash, upto: r.upto, superseded: finals.supersededIn(r.after, r.upto) }));
     const spools = await Promise.all(SPOOLED.map(() => CopySpool.create()));
-    const index = CopyWriter.start(this.db.client, 'search_index', C.search_index, this.freeze);
-    this.open = { index, spools };
+    let loading = true;
+    const draining = this.drainWhile(spools, () => loading);
+    this.open = { spools, stop: async () => { loading = false; await draining.catch(() => {}); } };
     try {
-      const [versions, current, keys] = spools;
-      const result = await workers.run(jobs, {
-        index: (text) => index.write(text),
-        versions: (text) => versions.write(text),
-        current: (text) => current.write(text),
-        keys: (text) => keys.write(text),
+      const [index, versions, current, keys] = spools;
+      const sink = {
+        index: (text: string) => index.write(text),
+        versions: (text: string) => versions.write(text),
+        current: (text: string) => current.write(text),
+        keys: (text: string) => keys.write(text),
         progress: onProgress,
-      });
+      };
+      // A COPY the database refuses ends the drain with an error: that stops the pass too.
+      const result = await Promise.race([workers.run(jobs, sink), draining.then(() => new Promise<never>(() => {}))]);
+      loading = false;
+      await draining;
       if (result.finals !== expected) throw new Error(`the load found ${result.finals} current resources, the verification ${expected}`);
-      await index.end();
       for (const [i, table] of SPOOLED.entries()) await spools[i].copyInto(this.db.client, table, C[table], this.freeze);
       this.open = undefined;
       return { resources: result.finals, lastHashes: result.lastHashes, auditSeqs: result.auditSeqs };
     } catch (err) {
-      await this.abandon(err as Error);
+      await this.abandon();
       throw err;
+    }
+  }
+
+  /** Drains the spools in turn, a piece of one table at a time, for as long as `loading` says. */
+  private async drainWhile(spools: CopySpool[], loading: () => boolean): Promise<void> {
+    while (loading()) {
+      let moved = 0;
+      for (const [i, table] of SPOOLED.entries()) {
+        if (loading() && spools[i].undrained >= DRAIN_BYTES) moved += await spools[i].drainInto(this.db.client, table, C[table], this.freeze);
+      }
+      if (moved === 0) await sleep(50);
     }
   }
 
@@ -98,16 +118,16 @@ export class ProjectionLoad {
     await this.db.query('COMMIT');
   }
 
-  /** Rolls the whole projection back; first abandons a COPY in progress, which would hold the connection. */
-  async rollback(reason: Error): Promise<void> {
-    await this.abandon(reason);
+  /** Rolls the whole projection back; first lets a COPY in progress finish, which holds the connection. */
+  async rollback(): Promise<void> {
+    await this.abandon();
     await this.db.query('ROLLBACK').catch(() => {});
   }
 
-  private async abandon(reason: Error): Promise<void> {
+  private async abandon(): Promise<void> {
     const open = this.open;
     this.open = undefined;
-    open?.index.abort(reason);
+    await open?.stop();
     await Promise.all(open?.spools.map((spool) => spool.discard()) ?? []);
   }
 }

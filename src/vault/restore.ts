@@ -108,7 +108,7 @@ async function restoreWith(target: RestoreTarget, options: RestoreOptions, progr
     }
     return restored;
   } catch (err) {
-    await projection?.rollback(err as Error);
+    await projection?.rollback();
     if (err instanceof RestoreFailure || (err as Error).name === 'RestoreRefusal') throw err;
     throw new RestoreFailure(`the restore stopped: ${(err as Error).message}`, { cause: err });
   } finally {
