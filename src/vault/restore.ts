@@ -134,6 +134,9 @@ async function loadHospital(
   let done = 0;
   let seen = 0;
   const ledgerLoaded = loadLedger(options.vaultDir, plan, ledger);
+  // Once the ledger is committed, its chain is walked on another connection while the projection goes on.
+  const verified = ledgerLoaded.then(() => verifyLedger(admin, hospital));
+  verified.catch(() => {}); // awaited in checkRestored; a restore failing before then must not leave it unhandled
   const projected = projection.load(workers, { vaultDir: options.vaultDir, hospital }, runs, (entries, v) => {
     done += entries;
     seen += v;
@@ -151,9 +154,6 @@ async function loadHospital(
     if (loaded.lastHashes[i] !== run.headHash) throw new RestoreFailure(`hospital ${hospital}: the second read of the vault's entries ${run.after + 1}..${run.upto} ended at another hash than the verification`);
   }
   plan.runs = []; // their facts (a string per resource version) are not needed any more
-  // The ledger is committed: its chain is walked on another connection while the projection goes on.
-  const verified = verifyLedger(admin, hospital);
-  verified.catch(() => {}); // awaited in checkRestored; a restore failing before then must not leave it unhandled
   await projection.addAuditEvents(hospital, loaded.auditSeqs);
   return { loadedEntries: vault.seq - target.seq, versions, resources: loaded.resources, verified };
 }
