@@ -16,7 +16,7 @@ import { readVaultConfig } from './vault-config.js';
 import { prevHashFault } from './vault-entry.js';
 import { keyIdOf } from './vault-keys.js';
 import { readVerifiedCheckpoints } from './verify-checkpoints.js';
-import { verifySegmentRun, type EntryFacts, type SegmentRun, type SegmentRunResult } from './verify-segment-run.js';
+import { segmentStartFault, verifySegmentRun, type EntryFacts, type SegmentRun, type SegmentRunResult } from './verify-segment-run.js';
 
 export type VaultVerifyResult =
   | {
@@ -87,11 +87,7 @@ export async function verifyVault(dir: string, hospital: string, options: Verify
   const fail = (seq: number, reason: string, checkpoint?: number) => ({ ok: false as const, seq, reason, count: seq - 1, ...(checkpoint ? { checkpoint } : {}) });
   for (const [k, run] of runs.entries()) {
     const first = run.segments[0];
-    if (first.firstSeq !== expected) {
-      return fail(expected, first.firstSeq > expected
-        ? `entries ${expected}..${first.firstSeq - 1} are missing: no segment holds them (the next, ${first.name}, starts at ${first.firstSeq})`
-        : `segment ${first.name} starts at entry ${first.firstSeq}, inside the previous segment's range`);
-    }
+    if (first.firstSeq !== expected) return fail(expected, segmentStartFault(first, expected));
     const result = results[k];
     if (result.firstPrevHash !== null && result.firstPrevHash !== prevHash) return fail(expected, `${prevHashFault(expected)} (in ${first.name})`);
     if (result.fault) return fail(result.fault.seq, result.fault.reason, result.fault.checkpoint);

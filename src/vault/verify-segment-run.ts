@@ -72,11 +72,7 @@ export async function verifySegmentRun(run: SegmentRun): Promise<SegmentRunResul
   const fail = (reason: string, checkpoint?: number) => result({ seq: expected, reason, ...(checkpoint ? { checkpoint } : {}) });
   for (const [i, segment] of segments.entries()) {
     const isLast = run.endsVault && i === segments.length - 1;
-    if (segment.firstSeq !== expected) {
-      return fail(segment.firstSeq > expected
-        ? `entries ${expected}..${segment.firstSeq - 1} are missing: no segment holds them (the next, ${segment.name}, starts at ${segment.firstSeq})`
-        : `segment ${segment.name} starts at entry ${segment.firstSeq}, inside the previous segment's range`);
-    }
+    if (segment.firstSeq !== expected) return fail(segmentStartFault(segment, expected));
     let lines = 0;
     for await (const { text, terminated } of readLines(segment.path)) {
       if (!terminated) {
@@ -109,4 +105,11 @@ function collectFacts(facts: EntryFacts, body: Record<string, unknown>): void {
   facts.times.push(String(body.time));
   facts.versionCounts.push(versions.length);
   for (const v of versions) facts.versionKeys.push(`${v.resourceType}/${v.id}`);
+}
+
+/** What is wrong when `segment` does not start at entry `expected`, the one after the segment before it. */
+export function segmentStartFault(segment: SegmentFile, expected: number): string {
+  return segment.firstSeq > expected
+    ? `entries ${expected}..${segment.firstSeq - 1} are missing: no segment holds them (the next, ${segment.name}, starts at ${segment.firstSeq})`
+    : `segment ${segment.name} starts at entry ${segment.firstSeq}, inside the previous segment's range`;
 }
