@@ -1,7 +1,7 @@
 /**
  * npx tsx bench/audit-pipeline.ts — the audit trail alone, without HTTP: what one access record costs
- * in CPU from record() to its audit_event rows, in this process (record, batch, seal, send) and in
- * PostgreSQL (ledger insert, projection, indexes, WAL). CPU time, not throughput, so that it holds on
+ * in CPU from record() to its ledger entry and audit_entry row, in this process (record, batch, seal, send) and in
+ * PostgreSQL (ledger insert, audit_entry row, indexes, WAL). CPU time, not throughput, so that it holds on
  * a machine shared with others. Records arrive at a steady rate, as under the HTTP benchmark, so the
  * batches have the size they have there.
  *

@@ -10,6 +10,9 @@
  * Each load also prints the CPU it cost per request, in the server process and in PostgreSQL (all
  * its processes, from /proc: Linux only), to tell the server's work from the database's on a small machine.
  *
+ * Then it times forensic questions on the trail those rounds wrote (a patient, a user, an address,
+ * the newest page, the whole trail page by page).
+ *
  * Env: BENCH_PATIENTS (20000), BENCH_SECONDS (8), BENCH_CONNECTIONS (20), BENCH_ROUNDS (2),
  * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_NODE_ARGS (more node options for the
  * server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it). Figures only; nothing passes or fails.
@@ -21,7 +24,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { cpuDelta, cpuSeconds, postgresCpu } from './process-cpu.js';
 import { issueApiToken } from '../src/security/api-tokens.js';
-import { connectDatabase } from '../src/store/database.js';
+import { findAuditEvents, type AuditCursor, type AuditTerm } from '../src/audit/audit-query.js';
+import { connectDatabase, type Queryable } from '../src/store/database.js';
 import { FAMILY_NAMES, syntheticPatient } from './synthetic-patients.js';
 
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 20_000);
@@ -64,6 +68,43 @@ async function measure(server: ChildProcess, token: string, setup: (req: any) =>
   };
 }
 const cpu = (m: { nodeUs: number; pgUs: number }) => `cpu/req node ${m.nodeUs.toFixed(0)} µs pg ${m.pgUs.toFixed(0)} µs`;
+
+/**
+ * What the trail written above answers, and how fast: the questions an investigator asks, through
+ * the same query as the API and `nirantar audit` (findAuditEvents), each the median of 5 runs.
+ */
+async function forensicQuestions(db: Queryable, patientIds: string[]): Promise<void> {
+  const [{ patient }] = await db.query<{ patient: string }>(
+    "SELECT p AS patient FROM audit_entry, unnest(patients) AS p WHERE hospital_id = 'demo' GROUP BY p ORDER BY count(*) DESC, p LIMIT 1");
+  const questions: Array<[string, AuditTerm[][], 'asc' | 'desc', number]> = [
+    ['the newest 50 events', [], 'desc', 50],
+    [`everything about the patient read most (${patient.slice(0, 16)}…)`, [[{ on: 'patient', value: patient }]], 'desc', 1000],
+    ['a patient nobody opened', [[{ on: 'patient', value: `Patient/${patientIds[0]}-never` }]], 'desc', 50],
+    ["the bench clerk's newest 50", [[{ on: 'principal', value: 'token:bench-clerk' }]], 'desc', 50],
+    ['the oldest 1000 from 127.0.0.1', [[{ on: 'address', value: '127.0.0.1' }]], 'asc', 1000],
+  ];
+  for (const [label, where, order, count] of questions) {
+    const times: number[] = [];
+    let found = 0;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      found = (await findAuditEvents(db, { hospitalId: 'demo', where, order, count })).events.length;
+      times.push(performance.now() - t0);
+    }
+    console.log(`  ${label.padEnd(52)} ${String(found).padStart(5)} events in ${median(times).toFixed(1).padStart(7)} ms`);
+  }
+  // The whole trail, oldest first, a page of 1000 at a time (what `nirantar audit --format csv` reads).
+  const t0 = performance.now();
+  let total = 0;
+  let after: AuditCursor | undefined;
+  do {
+    const page = await findAuditEvents(db, { hospitalId: 'demo', where: [], order: 'asc', count: 1000, ...(after ? { after } : {}) });
+    total += page.events.length;
+    after = page.next;
+  } while (after);
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`  the whole trail, oldest first, pages of 1000: ${total} events in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)} events/s)`);
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -110,7 +151,9 @@ try {
     }
   }
   const verify = connectDatabase(dbUrl, { max: 1 });
-  const [{ n, entries }] = await verify.query<{ n: string; entries: string }>('SELECT count(*) AS n, count(DISTINCT seq) AS entries FROM audit_event');
+  const [{ n, entries }] = await verify.query<{ n: string; entries: string }>('SELECT coalesce(sum(events), 0) AS n, count(*) AS entries FROM audit_entry');
+  console.log('');
+  await forensicQuestions(verify, ids);
   await verify.close();
   console.log('');
   for (const kind of ['read', 'search'] as const) {

@@ -1,71 +1,84 @@
 /**
- * The read side of the audit trail: audit_event and audit_event_patient rows (migration 008) of the
- * AuditEvents in ledger entries. The rows are derived from the events in SQL, in this one statement,
- * whatever the events come from: the writer's entries in its transaction (projectEntries), or ledger
- * rows already in the database (rebuild, restore). So a rebuilt or restored database has exactly the
- * rows the writer made.
+ * The read side of the audit trail: one audit_entry row (migration 011) per ledger entry of access
+ * records, saying what the entry holds (time span, event ids, principals, addresses, patients,
+ * resources) so that a forensic question reads only the entries that can answer it. The events
+ * themselves stay where they are written once: in the ledger body.
+ *
+ * The row is made in two places that must agree: here, from the records the writer is sealing (no
+ * second parse of the body in PostgreSQL, which would double what auditing a read costs there), and
+ * by the SQL function nirantar_project_audit_entries from ledger rows already in the database
+ * (rebuild, restore, the migration). test/audit/audit-projection.test.ts compares the two.
  */
 import type { Queryable } from '../store/database.js';
 import type { LedgerEntryBody } from '../store/ledger-entry.js';
-import { DICOM_LOGIN, DICOM_LOGOUT } from './audit-codes.js';
+import type { AuditRecord } from './access-record.js';
 
 /** The tables this projection fills (PROJECTION_TABLES of rebuild names them too). */
-export const AUDIT_TABLES = ['audit_event', 'audit_event_patient'] as const;
+export const AUDIT_TABLES = ['audit_entry'] as const;
 
 /**
- * One statement: the records are read out of the ledger rows' bodies (parsed once, each record's
- * columns taken from it as it goes by) straight into audit_event, and the patient rows are made from
- * what that INSERT returns, so no record is copied into an intermediate result on the way.
- * `interaction` is stored as the AuditEvent's subtype code (audit-event.ts restfulInteraction and the
- * DICOM login code), so that `subtype=search-type` or `subtype=110122` finds what it names.
+ * Addresses go in as text and become inet in PostgreSQL (nirantar_inet_or_null), so that what counts
+ * as an IP address is PostgreSQL's answer on both paths. Arrays are sorted in C collation order,
+ * which is JavaScript's default sort for the ASCII ids, principals and references they hold.
  */
-const FROM_LEDGER = `WITH ins_event AS (
-    INSERT INTO audit_event (hospital_id, id, seq, recorded, principal, role, action, interaction, outcome, source_ip, purpose, resource_type, resource_id, patients, record)
-    SELECT l.hospital_id, e.record->>'id', l.seq, (e.record->>'time')::timestamptz,
-           e.record->>'principal',
-           e.record->>'role',
-           e.record->>'action',
-           CASE e.record->>'interaction'
-             WHEN 'search' THEN CASE WHEN e.record ? 'resourceType' THEN 'search-type' ELSE 'search-system' END
-             WHEN 'history' THEN CASE WHEN e.record ? 'resourceId' THEN 'history-instance' WHEN e.record ? 'resourceType' THEN 'history-type' ELSE 'history-system' END
-             WHEN 'login' THEN '${DICOM_LOGIN}' WHEN 'logout' THEN '${DICOM_LOGOUT}'
-             ELSE e.record->>'interaction' END,
-           e.record->>'outcome',
-           nirantar_inet_or_null(e.record->>'sourceIp'),
-           e.record->>'purpose',
-           e.record->>'resourceType',
-           e.record->>'resourceId',
-           -- Sorted, without duplicates. Most accesses concern no patient or one: no subquery for those.
-           CASE jsonb_array_length(e.record->'patients')
-             WHEN 0 THEN '{}'::text[] WHEN 1 THEN ARRAY[e.record->'patients'->>0]
-             ELSE ARRAY(SELECT DISTINCT p FROM jsonb_array_elements_text(coalesce(e.record->'patients', '[]')) p ORDER BY 1) END,
-           e.record
-      FROM ledger_entry l, jsonb_array_elements(l.body::jsonb->'audit') AS e(record)
-     WHERE l.hospital_id = $1 AND l.seq = ANY($2::bigint[])
-    RETURNING hospital_id, id, recorded, patients)
-  INSERT INTO audit_event_patient (hospital_id, patient, recorded, event_id)
-  SELECT hospital_id, unnest(patients), recorded, id FROM ins_event`;
+const INSERT_ENTRY = `INSERT INTO audit_entry (hospital_id, seq, first_recorded, last_recorded, events, ids, principals, source_ips, patients, resources)
+  VALUES ($1, $2, $3, $4, $5, ARRAY(SELECT json_array_elements_text($6::json)), ARRAY(SELECT json_array_elements_text($7::json)),
+          ARRAY(SELECT DISTINCT a FROM json_array_elements_text($8::json) AS s, nirantar_inet_or_null(s) AS a WHERE a IS NOT NULL ORDER BY 1),
+          ARRAY(SELECT json_array_elements_text($9::json)), ARRAY(SELECT json_array_elements_text($10::json)))`;
 
 /**
- * Projects the audit records of `entries` (those without any are skipped), reading them from their
- * ledger rows, which are in the database already (inserted just before in the same transaction by
- * the writer, or long ago for a rebuild): the records cross the wire once, as the ledger body.
+ * The arrays travel as JSON texts (one native JSON.stringify each), not as text[] parameters, which
+ * the driver would quote and escape element by element, for a few hundred elements per entry.
  */
-export async function projectAuditEvents(tx: Queryable, entries: readonly LedgerEntryBody[]): Promise<void> {
-  const seqsByHospital = new Map<string, number[]>();
-  for (const e of entries) {
-    if (!e.audit || e.audit.length === 0) continue;
-    seqsByHospital.set(e.hospital, [...(seqsByHospital.get(e.hospital) ?? []), e.seq]);
-  }
-  for (const [hospital, seqs] of seqsByHospital) await projectAuditEventsOfLedger(tx, hospital, seqs);
+function sortedJson(values: Set<string>): string {
+  return JSON.stringify([...values].sort());
 }
 
-/** Projects the audit events of ledger rows already in the database (restore), by sequence number. */
+/** Projects the audit records of `entries` (those without any are skipped) as they are written. */
+export async function projectAuditEvents(tx: Queryable, entries: readonly LedgerEntryBody[]): Promise<void> {
+  for (const entry of entries) {
+    const records = entry.audit as AuditRecord[] | undefined;
+    if (!records || records.length === 0) continue;
+    // Named: parsed and planned once per connection.
+    await tx.query(INSERT_ENTRY, auditEntryParams(entry.hospital, entry.seq, records), 'project-audit-entry');
+  }
+}
+
+function auditEntryParams(hospital: string, seq: number, records: readonly AuditRecord[]): unknown[] {
+  // The earliest and latest as written (ISO 8601), so PostgreSQL reads the same text on both paths.
+  let first = records[0].time;
+  let last = first;
+  let firstMs = Date.parse(first);
+  let lastMs = firstMs;
+  const ids = new Set<string>();
+  const principals = new Set<string>();
+  const addresses = new Set<string>();
+  const patients = new Set<string>();
+  const resources = new Set<string>();
+  for (const r of records) {
+    // Records of one batch are mostly in order: parse only a time that is not the last one's.
+    if (r.time !== last) {
+      const ms = Date.parse(r.time);
+      if (ms < firstMs) [first, firstMs] = [r.time, ms];
+      if (ms > lastMs) [last, lastMs] = [r.time, ms];
+    }
+    if (typeof r.id === 'string') ids.add(r.id);
+    if (typeof r.principal === 'string') principals.add(r.principal);
+    if (r.sourceIp) addresses.add(r.sourceIp);
+    if (Array.isArray(r.patients)) for (const p of r.patients) patients.add(p);
+    if (r.resourceType !== undefined && r.resourceId !== undefined) resources.add(`${r.resourceType}/${r.resourceId}`);
+  }
+  return [
+    hospital, seq, first, last, records.length,
+    sortedJson(ids), sortedJson(principals), sortedJson(addresses), sortedJson(patients), sortedJson(resources),
+  ];
+}
+
+/** Projects the audit records of ledger rows already in the database (rebuild, restore), by sequence number. */
 export async function projectAuditEventsOfLedger(tx: Queryable, hospitalId: string, seqs: readonly number[]): Promise<void> {
   // An audit entry holds up to a few hundred events: 50 entries keep one statement's rows modest.
   const CHUNK = 50;
   for (let i = 0; i < seqs.length; i += CHUNK) {
-    // Named: parsed and planned once per connection, not once per batch of a few hundred events.
-    await tx.query(FROM_LEDGER, [hospitalId, seqs.slice(i, i + CHUNK)], 'project-audit-events');
+    await tx.query('SELECT nirantar_project_audit_entries($1, $2::bigint[])', [hospitalId, seqs.slice(i, i + CHUNK)], 'project-audit-entries');
   }
 }

@@ -23,10 +23,9 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, string>> = {
   resource_current: 'SELECT, INSERT, UPDATE, DELETE',
   search_index: 'SELECT, INSERT, UPDATE, DELETE',
   request_key: 'SELECT, INSERT, UPDATE, DELETE',
-  // The audit trail's read side (migration 008): a projection too, but one nobody edits or removes
+  // The audit trail's read side (migration 011): a projection too, but one nobody edits or removes
   // rows of; rebuild and restore refill it through the owner's connection.
-  audit_event: 'SELECT, INSERT',
-  audit_event_patient: 'SELECT, INSERT',
+  audit_entry: 'SELECT, INSERT',
   // API tokens (migration 002): issue and revoke; a token's hash and principal are never rewritten.
   api_token: 'SELECT, INSERT, UPDATE (revoked_at)',
   // Accounts and sessions (migration 006). No DELETE: an account is disabled, a session revoked or

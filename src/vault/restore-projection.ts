@@ -106,8 +106,8 @@ export class ProjectionLoad {
   }
 
   /**
-   * Once the hospital's ledger is committed: the audit trail's rows, derived from the ledger rows in
-   * SQL by the same derivation the writer's projection uses.
+   * Once the hospital's ledger is committed: the audit trail's audit_entry rows, derived from the
+   * ledger rows in SQL (nirantar_project_audit_entries), the rows the writer made as it wrote them.
    */
   async addAuditEvents(hospital: string, auditSeqs: number[]): Promise<void> {
     await projectAuditEventsOfLedger(this.db, hospital, auditSeqs);

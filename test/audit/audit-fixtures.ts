@@ -1,6 +1,6 @@
 /** Access records as the request pipeline builds them, and a database to audit into, for the audit trail's tests. */
 import pg from 'pg';
-import type { AccessRecord } from '../../src/audit/access-record.js';
+import type { AccessRecord, AuditRecord } from '../../src/audit/access-record.js';
 import { FhirRepository } from '../../src/fhir/repository/repository.js';
 import { appRoleName, ensureAppRole } from '../../src/store/app-role.js';
 import { connectDatabase, type Database, type Queryable } from '../../src/store/database.js';
@@ -86,11 +86,16 @@ export async function auditEntries(db: Queryable, hospitalId = 'demo'): Promise<
   return rows.map((r) => ({ seq: r.seq, events: (JSON.parse(r.body) as { audit: unknown[] }).audit.length }));
 }
 
-/** Both audit tables, in a fixed order, to compare two databases or before and after a rebuild. */
+/** The audit_entry rows, in a fixed order, to compare two databases or before and after a rebuild. */
 export async function auditSnapshot(db: Queryable) {
-  return {
-    events: await db.query(`SELECT hospital_id, id, seq, recorded, principal, role, action, interaction, outcome, source_ip::text, purpose,
-                                   resource_type, resource_id, patients, record FROM audit_event ORDER BY hospital_id, id`),
-    patients: await db.query('SELECT * FROM audit_event_patient ORDER BY hospital_id, patient, recorded, event_id'),
-  };
+  return db.query(`SELECT hospital_id, seq, first_recorded, last_recorded, events, ids, principals, source_ips::text[] AS source_ips, patients, resources
+                     FROM audit_entry ORDER BY hospital_id, seq`);
+}
+
+/** Every access record in the ledger (what the AuditEvents are rendered from), oldest entry first. */
+export async function ledgerAuditRecords(db: Queryable, hospitalId?: string): Promise<Array<AuditRecord & { seq: number }>> {
+  const rows = await db.query<{ seq: number; record: AuditRecord }>(
+    `SELECT l.seq, r.record FROM ledger_entry l, jsonb_array_elements(l.body::jsonb->'audit') WITH ORDINALITY AS r(record, n)
+      WHERE ($1::text IS NULL OR l.hospital_id = $1) ORDER BY l.hospital_id, l.seq, r.n`, [hospitalId ?? null]);
+  return rows.map((r) => ({ ...r.record, seq: Number(r.seq) }));
 }
