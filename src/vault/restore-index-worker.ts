@@ -18,7 +18,7 @@ import { canonicalResources } from '../store/state-hash.js';
 import { copyLine } from './copy-text.js';
 import { positionOf } from './restore-final-versions.js';
 import { readEntriesForRestore, type ChainRange } from './restore-reader.js';
-import { verifySegmentRun, type SegmentRun, type SegmentRunResult } from './verify-segment-run.js';
+import { verifySegmentRun, type SegmentRun } from './verify-segment-run.js';
 
 export interface IndexJob extends Required<ChainRange> {
   vaultDir: string;
@@ -29,14 +29,14 @@ export interface IndexJob extends Required<ChainRange> {
 
 export type ToWorker =
   | { type: 'job'; job: IndexJob }
-  | { type: 'verify'; run: SegmentRun }
+  | { type: 'verify'; id: number; run: SegmentRun }
   | { type: 'canonicalize'; id: number; resources: Array<string | null> }
   | { type: 'credit' };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'verified'; result: SegmentRunResult }
-  | { type: 'canonical'; id: number; texts: string[] }
-  | { type: 'canonicalFailed'; id: number; message: string }
+  /** The answer to a verify (a SegmentRunResult) or a canonicalize (the texts), by the question's id. */
+  | { type: 'answer'; id: number; value: unknown }
+  | { type: 'answerFailed'; id: number; message: string }
   | { type: 'rows' } & RowBlock
   | { type: 'done'; lastHash: string; finals: number; auditSeqs: number[] }
   | { type: 'failed'; message: string };
@@ -63,21 +63,22 @@ port.on('message', (message: ToWorker) => {
     credits++;
     wake?.();
   } else if (message.type === 'canonicalize') {
-    try {
-      port.postMessage({ type: 'canonical', id: message.id, texts: canonicalResources(message.resources) } satisfies FromWorker);
-    } catch (err) {
-      port.postMessage({ type: 'canonicalFailed', id: message.id, message: (err as Error).message } satisfies FromWorker);
-    }
+    answer(message.id, () => canonicalResources(message.resources));
   } else if (message.type === 'verify') {
-    verifySegmentRun(message.run).then(
-      (result) => port.postMessage({ type: 'verified', result } satisfies FromWorker),
-      (err: Error) => port.postMessage({ type: 'failed', message: err.message } satisfies FromWorker),
-    );
+    answer(message.id, () => verifySegmentRun(message.run));
   } else {
     run(message.job).catch((err: Error) => port.postMessage({ type: 'failed', message: err.message } satisfies FromWorker));
   }
 });
 port.postMessage({ type: 'ready' } satisfies FromWorker);
+
+/** Answers the question `id` with what `work` gives, or with why it failed. */
+function answer(id: number, work: () => unknown): void {
+  Promise.resolve().then(work).then(
+    (value) => port.postMessage({ type: 'answer', id, value } satisfies FromWorker),
+    (err: Error) => port.postMessage({ type: 'answerFailed', id, message: err.message } satisfies FromWorker),
+  );
+}
 
 async function run(job: IndexJob): Promise<void> {
   const skip = new Set(job.superseded);

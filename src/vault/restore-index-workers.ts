@@ -26,9 +26,8 @@ export interface IndexSink {
 
 export class IndexWorkers {
   private readonly ready: Array<Promise<Worker>>;
-  private nextVerifier = 0;
-  private nextCanonicalizer = 0;
-  private nextRequest = 0;
+  private nextAsked = 0;
+  private nextQuestion = 0;
 
   constructor(count = Math.max(1, Math.min(availableParallelism(), 4))) {
     this.ready = Array.from({ length: count }, () => startWorker());
@@ -45,15 +44,30 @@ export class IndexWorkers {
   }
 
   /** Verifies one run of the vault's segments on the next worker (verifyVault's runSegments). */
-  async verify(run: SegmentRun): Promise<SegmentRunResult> {
-    const worker = await this.ready[this.nextVerifier++ % this.ready.length];
-    return new Promise((resolve, reject) => {
+  verify(run: SegmentRun): Promise<SegmentRunResult> {
+    return this.ask((id) => ({ type: 'verify', id, run }), 'verifying the vault');
+  }
+
+  /** The state hash's canonicalize (see stateHash): a chunk of resources on the next worker. */
+  canonicalize(resources: Array<string | null>): Promise<string[]> {
+    return this.ask((id) => ({ type: 'canonicalize', id, resources }), 'canonicalising resources');
+  }
+
+  /**
+   * One question to the next worker, matched to its answer by id: several can be on their way to
+   * the same worker, and each listener takes only its own answer.
+   */
+  private async ask<T>(question: (id: number) => ToWorker, doing: string): Promise<T> {
+    const worker = await this.ready[this.nextAsked++ % this.ready.length];
+    const id = this.nextQuestion++;
+    return new Promise<T>((resolve, reject) => {
+      const onMessage = (message: FromWorker) => {
+        if ((message.type === 'answer' || message.type === 'answerFailed') && message.id === id) {
+          settle(() => (message.type === 'answer' ? resolve(message.value as T) : reject(new Error(message.message))));
+        }
+      };
       const onError = (err: Error) => settle(() => reject(err));
-      const onExit = (code: number) => settle(() => reject(new Error(`a restore worker stopped (exit code ${code}) while verifying the vault`)));
-      const onMessage = (message: FromWorker) => settle(() => {
-        if (message.type === 'verified') resolve(message.result);
-        else reject(new Error(message.type === 'failed' ? message.message : `unexpected message from a restore worker: ${message.type}`));
-      });
+      const onExit = (code: number) => settle(() => reject(new Error(`a restore worker stopped (exit code ${code}) while ${doing}`)));
       const settle = (then: () => void) => {
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -63,29 +77,7 @@ export class IndexWorkers {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      worker.postMessage({ type: 'verify', run } satisfies ToWorker);
-    });
-  }
-
-  /** The state hash's canonicalize (see stateHash): a chunk of resources on the next worker. */
-  async canonicalize(resources: Array<string | null>): Promise<string[]> {
-    const worker = await this.ready[this.nextCanonicalizer++ % this.ready.length];
-    const id = this.nextRequest++;
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number) => settle(() => reject(new Error(`a restore worker stopped (exit code ${code}) while canonicalising resources`)));
-      const onMessage = (message: FromWorker) => {
-        if ((message.type === 'canonical' || message.type === 'canonicalFailed') && message.id === id) {
-          settle(() => (message.type === 'canonical' ? resolve(message.texts) : reject(new Error(message.message))));
-        }
-      };
-      const settle = (then: () => void) => {
-        worker.off('message', onMessage);
-        worker.off('exit', onExit);
-        then();
-      };
-      worker.on('message', onMessage);
-      worker.on('exit', onExit);
-      worker.postMessage({ type: 'canonicalize', id, resources } satisfies ToWorker);
+      worker.postMessage(question(id));
     });
   }
 
