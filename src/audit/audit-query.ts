@@ -109,12 +109,10 @@ interface EntryPosition {
   key: string;
 }
 
+/** The walk's query; its last two parameters are the position to continue after (null: from the start). */
 interface EntryWalk {
   sql: string;
   params: unknown[];
-  /** The placeholders of the position to continue after. */
-  afterKey: string;
-  afterSeq: string;
 }
 
 function compareEvents(a: FoundEvent, b: FoundEvent): number {
@@ -148,8 +146,6 @@ function entryWalk(query: AuditQuery): EntryWalk {
            WHERE ${clauses.join(' AND ')} AND (${afterKey}::timestamptz IS NULL OR (e.${column}, e.seq) ${desc ? '<' : '>'} (${afterKey}::timestamptz, ${afterSeq}::bigint))
            ORDER BY e.${column} ${desc ? 'DESC' : 'ASC'}, e.seq ${desc ? 'DESC' : 'ASC'}`,
     params: params.values,
-    afterKey,
-    afterSeq,
   };
 }
 
