@@ -22,12 +22,11 @@ import { copySql } from './copy-writer.js';
 const BLOCK = 1 << 20;
 
 export class CopySpool {
-  private block: string[] = [];
+  private block: Uint8Array[] = [];
   private blockLength = 0;
   private position = 0;
   /** Bytes already loaded by drainInto. */
   private drained = 0;
-  private lines = 0;
 
   private constructor(private readonly handle: FileHandle) {}
 
@@ -38,10 +37,11 @@ export class CopySpool {
     return new CopySpool(handle);
   }
 
-  async write(line: string): Promise<void> {
-    this.block.push(line);
-    this.blockLength += line.length;
-    this.lines++;
+  /** Appends COPY text: UTF-8 bytes of whole lines. */
+  async write(lines: Uint8Array): Promise<void> {
+    if (lines.length === 0) return;
+    this.block.push(lines);
+    this.blockLength += lines.length;
     if (this.blockLength >= BLOCK) await this.flush();
   }
 
@@ -63,12 +63,11 @@ export class CopySpool {
     return to - from;
   }
 
-  /** Loads every spooled line not loaded yet into `table` on `client`, then closes the file. Returns the lines spooled. */
-  async copyInto(client: pg.Client, table: string, columns: readonly string[], freeze = false): Promise<number> {
+  /** Loads every spooled line not loaded yet into `table` on `client`, then closes the file. */
+  async copyInto(client: pg.Client, table: string, columns: readonly string[], freeze = false): Promise<void> {
     try {
       await this.flush();
       await this.drainInto(client, table, columns, freeze);
-      return this.lines;
     } finally {
       await this.handle.close();
     }
@@ -80,7 +79,7 @@ export class CopySpool {
 
   private async flush(): Promise<void> {
     if (this.blockLength === 0) return;
-    const data = Buffer.from(this.block.join(''), 'utf8');
+    const data = this.block.length === 1 ? this.block[0] : Buffer.concat(this.block, this.blockLength);
     this.block = [];
     this.blockLength = 0;
     for (let done = 0; done < data.length; ) done += (await this.handle.write(data, done, data.length - done, this.position + done)).bytesWritten;

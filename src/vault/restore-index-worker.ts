@@ -15,6 +15,7 @@ import { parentPort } from 'node:worker_threads';
 import { loadDefinitions } from '../fhir/definitions.js';
 import { PROJECTION_COLUMNS, currentRowOf, indexRowsOf, requestKeyRowOf, versionRowOf } from '../store/projection.js';
 import { canonicalResources } from '../store/state-hash.js';
+import { CopyBytes } from './copy-bytes.js';
 import { copyLine } from './copy-text.js';
 import { positionOf } from './restore-final-versions.js';
 import { readEntriesForRestore, type ChainRange } from './restore-reader.js';
@@ -37,22 +38,36 @@ export type FromWorker =
   /** The answer to a verify (a SegmentRunResult) or a canonicalize (the texts), by the question's id. */
   | { type: 'answer'; id: number; value: unknown }
   | { type: 'answerFailed'; id: number; message: string }
-  | { type: 'rows' } & RowBlock
+  | { type: 'rows' } & RowBytes
   | { type: 'done'; lastHash: string; finals: number; auditSeqs: number[] }
   | { type: 'failed'; message: string };
 
-/** COPY text for each table, and how many entries and versions it covers. */
-export interface RowBlock {
-  index: string;
-  versions: string;
-  current: string;
-  keys: string;
+/** COPY lines for each table as they are computed, and how many entries and versions they cover. */
+interface RowBlock {
+  index: CopyBytes;
+  versions: CopyBytes;
+  current: CopyBytes;
+  keys: CopyBytes;
+  entries: number;
+  versionCount: number;
+}
+
+/**
+ * A block as it travels: each table's lines as UTF-8 in a buffer of its own, transferred, not
+ * copied; the main thread writes these bytes as they are. (Sent as strings, a block was flattened,
+ * cloned twice on its way and encoded again on the main thread.)
+ */
+export interface RowBytes {
+  index: Uint8Array;
+  versions: Uint8Array;
+  current: Uint8Array;
+  keys: Uint8Array;
   entries: number;
   versionCount: number;
 }
 
 const BLOCK = 1 << 20;
-const emptyBlock = (): RowBlock => ({ index: '', versions: '', current: '', keys: '', entries: 0, versionCount: 0 });
+const emptyBlock = (): RowBlock => ({ index: new CopyBytes(), versions: new CopyBytes(), current: new CopyBytes(), keys: new CopyBytes(1 << 12), entries: 0, versionCount: 0 });
 const port = parentPort!;
 let credits = 0;
 let wake: (() => void) | undefined;
@@ -89,14 +104,14 @@ async function run(job: IndexJob): Promise<void> {
   const auditSeqs: number[] = [];
   for await (const { entry, body } of readEntriesForRestore(job.vaultDir, job.hospital, job)) {
     for (const [i, v] of body.versions.entries()) {
-      block.versions += copyLine(versionRowOf(body, v), C.resource_version);
+      block.versions.add(copyLine(versionRowOf(body, v), C.resource_version));
       if (skip.has(positionOf(entry.seq, i))) continue;
       finals++;
-      block.current += copyLine(currentRowOf(body.hospital, v), C.resource_current);
-      for (const row of indexRowsOf(body.hospital, v)) block.index += copyLine(row as Record<string, unknown>, C.search_index);
+      block.current.add(copyLine(currentRowOf(body.hospital, v), C.resource_current));
+      for (const row of indexRowsOf(body.hospital, v)) block.index.add(copyLine(row as Record<string, unknown>, C.search_index));
     }
     const key = requestKeyRowOf(body);
-    if (key) block.keys += copyLine(key, C.request_key);
+    if (key) block.keys.add(copyLine(key, C.request_key));
     if (body.audit?.length) auditSeqs.push(body.seq);
     block.entries++;
     block.versionCount += body.versions.length;
@@ -113,5 +128,9 @@ async function run(job: IndexJob): Promise<void> {
 async function send(block: RowBlock): Promise<void> {
   while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
   credits--;
-  port.postMessage({ type: 'rows', ...block } satisfies FromWorker);
+  const [index, versions, current, keys] = [block.index, block.versions, block.current, block.keys].map((bytes) => bytes.take());
+  port.postMessage(
+    { type: 'rows', index, versions, current, keys, entries: block.entries, versionCount: block.versionCount } satisfies FromWorker,
+    [index.buffer, versions.buffer, current.buffer, keys.buffer],
+  );
 }

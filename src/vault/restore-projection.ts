@@ -74,10 +74,10 @@ export class ProjectionLoad {
     try {
       const [index, versions, current, keys] = spools;
       const sink = {
-        index: (text: string) => index.write(text),
-        versions: (text: string) => versions.write(text),
-        current: (text: string) => current.write(text),
-        keys: (text: string) => keys.write(text),
+        index: (bytes: Uint8Array) => index.write(bytes),
+        versions: (bytes: Uint8Array) => versions.write(bytes),
+        current: (bytes: Uint8Array) => current.write(bytes),
+        keys: (bytes: Uint8Array) => keys.write(bytes),
         progress: onProgress,
       };
       // A COPY the database refuses ends the drain with an error: that stops the pass too.
