@@ -11,6 +11,7 @@
  * the rows while the producers are still computing them.
  */
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,7 +59,10 @@ export class CopySpool {
     const from = this.drained;
     const to = this.position;
     if (to <= from) return 0;
-    await pipeline(this.handle.createReadStream({ start: from, end: to - 1, autoClose: false }), client.query(copyFrom(copySql(table, columns, freeze))));
+    // A stream over the descriptor, not handle.createReadStream: that one adds a 'close' listener to
+    // the handle per stream and never removes it (a MaxListenersExceededWarning after 10 drains).
+    const bytes = createReadStream('', { fd: this.handle.fd, start: from, end: to - 1, autoClose: false, highWaterMark: 1 << 20 });
+    await pipeline(bytes, client.query(copyFrom(copySql(table, columns, freeze))));
     this.drained = to;
     return to - from;
   }
