@@ -122,3 +122,25 @@ describe('searchIndexRows', () => {
     assert.deepEqual(rowsOf(odd, 'birthdate'), []);
   });
 });
+
+describe('searchIndexRows drops repeated rows', () => {
+  const key = (r: SearchIndexRow) => JSON.stringify([r.code, r.system ?? '', r.value ?? '', r.raw ?? '', r.lowTime ?? '', r.highTime ?? '', r.lowNum ?? '', r.highNum ?? '']);
+  // A small resource is compared row by row, a large one (over 64 rows) by keys: both must agree.
+  for (const names of [1, 40]) {
+    it(`keeps each distinct row once (${names} name${names > 1 ? 's' : ''})`, () => {
+      const patient = {
+        resourceType: 'Patient', id: 'dup',
+        // A name with only a family gives the same `name` row twice (the part and the whole).
+        name: [{ family: 'Rao' }, ...Array.from({ length: names - 1 }, (_, i) => ({ family: 'Rao', given: [`G${i}`] }))],
+        identifier: [{ system: 'urn:uhid', value: 'U1' }, { system: 'urn:uhid', value: 'U1' }, { system: 'urn:other', value: 'U1' }],
+      };
+      const rows = searchIndexRows(patient);
+      if (names > 1) assert.ok(rows.length > 64, `${rows.length} rows: the large path`);
+      const keys = rows.map(key);
+      assert.equal(new Set(keys).size, keys.length, 'no row twice');
+      assert.deepEqual(rowsOf(rows, 'family').map((r) => r.value), ['rao']);
+      assert.deepEqual(rowsOf(rows, 'identifier').map((r) => `${r.system}|${r.value}`).sort(), ['urn:other|U1', 'urn:uhid|U1']);
+      assert.equal(rowsOf(rows, 'name').filter((r) => r.value === 'rao').length, 1);
+    });
+  }
+});
