@@ -16,10 +16,10 @@ export type { IndexJob } from './restore-index-worker.js';
 const CREDITS = 3;
 
 /**
- * A worker allocates a few hundred bytes of short-lived strings and objects per index row, millions
- * of rows: with V8's default young generation (16 MiB semi-spaces) a quarter of its time went to
- * garbage collection. 128 MiB (measured at 1 M versions, 2 workers): from 14.5 s to about 5 s of a
- * worker's 60 s; the memory is what two more 1 MiB blocks in flight would not notice on a server.
+ * A worker allocates a few hundred bytes of short-lived strings and objects per index row, for
+ * millions of rows. With V8's default young generation, garbage collection took a quarter of a
+ * worker's time (14.5 of 63 s, profiled at 1 M versions); with 128 MiB it takes about 2 s. The price
+ * is up to 128 MiB more memory per worker, for as long as the restore runs.
  */
 const YOUNG_GENERATION_MB = 128;
 
