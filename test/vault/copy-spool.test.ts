@@ -1,21 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { CopyBytes } from '../../src/vault/copy-bytes.js';
 import { CopySpool } from '../../src/vault/copy-spool.js';
 import { copyLine } from '../../src/vault/copy-text.js';
-import { freshDatabase } from './restore-fixtures.js';
+import { freshClient } from './restore-fixtures.js';
 
 /**
  * The restore's spool: COPY lines gathered as bytes by a worker (CopyBytes), written to a temporary
  * file and drained into PostgreSQL piece by piece while more are written, as the projection load does.
  */
 test('a spool drained many times loads every line exactly once, in order, and warns of nothing', async (t) => {
-  const db = await freshDatabase(t);
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  client.on('error', () => {}); // the database is dropped under it at the end
-  t.after(() => client.end());
+  const client = await freshClient(t);
   await client.query('CREATE TABLE spooled (n int, t text)');
   const warnings: Error[] = [];
   const onWarning = (w: Error) => warnings.push(w);

@@ -1,16 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { copyField, copyLine } from '../../src/vault/copy-text.js';
 import { CopyWriter } from '../../src/vault/copy-writer.js';
-import { freshDatabase } from './restore-fixtures.js';
+import { freshClient } from './restore-fixtures.js';
 
 test('COPY text encoding: every awkward value goes in and comes back exactly', async (t) => {
-  const db = await freshDatabase(t);
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  client.on('error', () => {}); // the database is dropped under it at the end
-  t.after(() => client.end());
+  const client = await freshClient(t);
   await client.query('CREATE TABLE awkward (n int, t text, j jsonb, b boolean, x numeric, ts timestamptz)');
   const controls = Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join('');
   const texts = [
@@ -36,11 +31,7 @@ test('COPY text encoding: every awkward value goes in and comes back exactly', a
 });
 
 test('a COPY the server refuses fails at end(), and the connection is usable afterwards', async (t) => {
-  const db = await freshDatabase(t);
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  client.on('error', () => {}); // the database is dropped under it at the end
-  t.after(() => client.end());
+  const client = await freshClient(t);
   await client.query('CREATE TABLE strict_numbers (n int PRIMARY KEY)');
   const copy = CopyWriter.start(client, 'strict_numbers', ['n']);
   await copy.write('1\n');

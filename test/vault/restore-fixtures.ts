@@ -33,6 +33,16 @@ export async function freshDatabase(t: TestContext | { after(fn: () => unknown):
   return db;
 }
 
+/** A fresh database and one connection to it, both gone after the test. */
+export async function freshClient(t: TestContext): Promise<pg.Client> {
+  const db = await freshDatabase(t);
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  client.on('error', () => {}); // the database is dropped under it at the end
+  t.after(() => client.end());
+  return client;
+}
+
 export async function onDatabase<T>(url: string, database: string | undefined, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const u = new URL(url);
   if (database) u.pathname = `/${database}`;
