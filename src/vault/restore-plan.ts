@@ -89,7 +89,7 @@ async function inspectTarget(db: Queryable, vaultDir: string, plan: HospitalPlan
     throw new RestoreRefusal(`the target's entry ${head.seq} of hospital ${hospital} differs from the vault's: its ledger is not a prefix of the vault's history, and entries are never overwritten, even with --force. ${fresh}`);
   }
   // Equal head hashes prove equal prefixes only if the stored rows really chain up to that head.
-  const intact = await verifyLedger(db, hospital);
+  const intact = await verifyLedger(db, hospital, { hashInDatabase: true });
   if (!intact.ok) {
     throw new RestoreRefusal(`the target's ledger of hospital ${hospital} is broken at sequence ${intact.brokenAt} (${intact.reason}). ${fresh}`);
   }

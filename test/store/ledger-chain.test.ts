@@ -46,6 +46,8 @@ describe('the ledger: append-only, hash-chained, the source of every projection'
     const result = await verifyLedger(t.server.store.app, 'demo');
     assert.ok(result.ok);
     assert.equal(result.count, 11);
+    // PostgreSQL's sha256 of the stored text is the hash the writer computed: the same walk, the same head.
+    assert.deepEqual(await verifyLedger(t.server.store.app, 'demo', { hashInDatabase: true }), result);
     const seqs = (await su.query('SELECT seq FROM ledger_entry ORDER BY seq')).rows.map((r) => Number(r.seq));
     assert.deepEqual(seqs, Array.from({ length: 11 }, (_, i) => i + 1));
   });
@@ -76,6 +78,7 @@ describe('the ledger: append-only, hash-chained, the source of every projection'
     const result = await verifyLedger(t.server.store.app, 'demo');
     assert.equal(result.ok, false);
     assert.equal(!result.ok && result.brokenAt, 8);
+    assert.deepEqual(await verifyLedger(t.server.store.app, 'demo', { hashInDatabase: true }), result);
     // The command line says the same and exits non-zero.
     const cli = await run(process.execPath, ['bin/nirantar.js', 'verify', '--database-url', t.databaseUrl]).catch((e) => e);
     assert.equal(cli.code, 3);
@@ -87,6 +90,7 @@ describe('the ledger: append-only, hash-chained, the source of every projection'
     await su.query('ALTER TABLE ledger_entry ENABLE TRIGGER ledger_entry_append_only');
     const gap = await verifyLedger(t.server.store.app, 'demo');
     assert.equal(!gap.ok && gap.brokenAt, 4);
+    assert.deepEqual(await verifyLedger(t.server.store.app, 'demo', { hashInDatabase: true }), gap);
   });
 });
 
