@@ -46,6 +46,23 @@ export class CopySpool {
     if (this.blockLength >= BLOCK) await this.flush();
   }
 
+  /** Bytes written so far (to the file or still in this process's block). */
+  get size(): number {
+    return this.position + this.blockLength;
+  }
+
+  /** The bytes written at start..end (end at most `size`), read back from the file. */
+  async read(start: number, end: number): Promise<Buffer> {
+    if (end > this.position) await this.flush();
+    const bytes = Buffer.allocUnsafe(end - start);
+    for (let done = 0; done < bytes.length; ) {
+      const { bytesRead } = await this.handle.read(bytes, done, bytes.length - done, start + done);
+      if (bytesRead === 0) throw new Error(`the spool file ends at ${start + done}, before ${end}`);
+      done += bytesRead;
+    }
+    return bytes;
+  }
+
   /** Bytes written to the file and not yet drained. */
   get undrained(): number {
     return this.position - this.drained;
