@@ -27,12 +27,6 @@ export class CopyBytes {
     if (this.pending.length >= PENDING) this.encodePending();
   }
 
-  /** The exact number of bytes added so far (encodes what is pending): where the next line will start. */
-  mark(): number {
-    this.encodePending();
-    return this.used;
-  }
-
   /** The bytes added so far, as a view whose ArrayBuffer (`.buffer`) may be transferred; this CopyBytes is then spent. */
   take(): Uint8Array<ArrayBuffer> {
     this.encodePending();

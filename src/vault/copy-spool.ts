@@ -25,12 +25,7 @@ const BLOCK = 1 << 20;
 export class CopySpool {
   private block: Uint8Array[] = [];
   private blockLength = 0;
-  /** Bytes handed to file writes, finished or not: where the next block goes. */
-  private queued = 0;
-  /** Bytes the file holds: every write before this offset has finished. */
   private position = 0;
-  /** The file writes, one after the other (a read may flush while a write is flushing). */
-  private writing: Promise<void> = Promise.resolve();
   /** Bytes already loaded by drainInto. */
   private drained = 0;
 
@@ -49,23 +44,6 @@ export class CopySpool {
     this.block.push(lines);
     this.blockLength += lines.length;
     if (this.blockLength >= BLOCK) await this.flush();
-  }
-
-  /** Bytes written so far (to the file or still in this process's block). */
-  get size(): number {
-    return this.queued + this.blockLength;
-  }
-
-  /** The bytes written at start..end (end at most `size`), read back from the file. */
-  async read(start: number, end: number): Promise<Buffer> {
-    if (end > this.position) await this.flush();
-    const bytes = Buffer.allocUnsafe(end - start);
-    for (let done = 0; done < bytes.length; ) {
-      const { bytesRead } = await this.handle.read(bytes, done, bytes.length - done, start + done);
-      if (bytesRead === 0) throw new Error(`the spool file ends at ${start + done}, before ${end}`);
-      done += bytesRead;
-    }
-    return bytes;
   }
 
   /** Bytes written to the file and not yet drained. */
@@ -103,23 +81,12 @@ export class CopySpool {
     await this.handle.close().catch(() => {});
   }
 
-  /**
-   * Hands the block to the file, at the offset reserved for it now, and resolves once every write
-   * so far has finished. Offsets are reserved in order before any wait, so that a flush started
-   * while another is still writing (a read of the spool during a write) never lands on the same bytes.
-   */
-  private flush(): Promise<void> {
-    if (this.blockLength > 0) {
-      const data = this.block.length === 1 ? this.block[0] : Buffer.concat(this.block, this.blockLength);
-      const at = this.queued;
-      this.block = [];
-      this.blockLength = 0;
-      this.queued += data.length;
-      this.writing = this.writing.then(async () => {
-        for (let done = 0; done < data.length; ) done += (await this.handle.write(data, done, data.length - done, at + done)).bytesWritten;
-        this.position = at + data.length;
-      });
-    }
-    return this.writing;
+  private async flush(): Promise<void> {
+    if (this.blockLength === 0) return;
+    const data = this.block.length === 1 ? this.block[0] : Buffer.concat(this.block, this.blockLength);
+    this.block = [];
+    this.blockLength = 0;
+    for (let done = 0; done < data.length; ) done += (await this.handle.write(data, done, data.length - done, this.position + done)).bytesWritten;
+    this.position += data.length;
   }
 }

@@ -36,13 +36,6 @@ export class CopyWriter {
     if (this.blockLength >= BLOCK) await this.flush();
   }
 
-  /** Writes COPY text already encoded (whole lines, UTF-8), after the lines written before it. */
-  async writeBytes(bytes: Uint8Array, lines: number): Promise<void> {
-    await this.flush();
-    this.lines += lines;
-    await this.send(bytes);
-  }
-
   /** Ends the COPY and waits until PostgreSQL has taken every row (or throws its error). */
   async end(): Promise<number> {
     await this.flush();
@@ -69,12 +62,7 @@ export class CopyWriter {
     const text = this.block.join('');
     this.block = [];
     this.blockLength = 0;
-    await this.send(text);
-  }
-
-  /** One write to the socket; waits while it is full. */
-  private async send(chunk: string | Uint8Array): Promise<void> {
-    if (!this.stream.write(chunk)) {
+    if (!this.stream.write(text)) {
       // 'error' as well as 'drain': a connection that dies while full would otherwise never drain.
       const done = new AbortController();
       await Promise.race([once(this.stream, 'drain', { signal: done.signal }), once(this.stream, 'error', { signal: done.signal })])

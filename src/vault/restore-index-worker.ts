@@ -1,8 +1,8 @@
 /**
  * A worker thread of a restore's load: reads its range of entries from the vault (checking the chain
- * from the hash it was given) and turns them into COPY lines: the ledger rows themselves, and with
- * the same row builders as projectEntries every resource version and idempotency key, and for the
- * final version of each resource its resource_current row and search_index rows. Computing the search index is the costly
+ * from the hash it was given) and turns them into COPY lines, with the same row builders as
+ * projectEntries: every resource version and idempotency key, and for the final version of each
+ * resource its resource_current row and search_index rows. Computing the search index is the costly
  * part of a restore, so several of these run side by side; the main thread only writes their blocks
  * into the COPYs. A block is sent only against a credit from the main thread, so a slow database
  * holds the workers back instead of filling memory.
@@ -17,7 +17,6 @@ import { PROJECTION_COLUMNS, currentRowOf, indexRowsOf, requestKeyRowOf, version
 import { canonicalResources } from '../store/state-hash.js';
 import { CopyBytes } from './copy-bytes.js';
 import { copyLine } from './copy-text.js';
-import { LedgerLinesBuilder, type LedgerLines } from './ledger-copy-lines.js';
 import { positionOf } from './restore-final-versions.js';
 import { readEntriesForRestore, type ChainRange } from './restore-reader.js';
 import { verifySegmentRun, type SegmentRun } from './verify-segment-run.js';
@@ -27,8 +26,6 @@ export interface IndexJob extends Required<ChainRange> {
   hospital: string;
   /** Sorted positions (see positionOf) of versions in the range that a later version superseded. */
   superseded: Float64Array;
-  /** The target already holds the ledger up to this entry (an interrupted restore): rows only after it. */
-  ledgerAfter: number;
 }
 
 export type ToWorker =
@@ -51,7 +48,6 @@ interface RowBlock {
   versions: CopyBytes;
   current: CopyBytes;
   keys: CopyBytes;
-  ledger: LedgerLinesBuilder;
   entries: number;
   versionCount: number;
 }
@@ -66,16 +62,12 @@ export interface RowBytes {
   versions: Uint8Array;
   current: Uint8Array;
   keys: Uint8Array;
-  /** The ledger_entry rows of the block's entries (none before the job's ledgerAfter). */
-  ledger: LedgerLines;
   entries: number;
   versionCount: number;
 }
 
 const BLOCK = 1 << 20;
-const emptyBlock = (hospital: string): RowBlock => ({
-  index: new CopyBytes(), versions: new CopyBytes(), current: new CopyBytes(), keys: new CopyBytes(1 << 12), ledger: new LedgerLinesBuilder(hospital), entries: 0, versionCount: 0,
-});
+const emptyBlock = (): RowBlock => ({ index: new CopyBytes(), versions: new CopyBytes(), current: new CopyBytes(), keys: new CopyBytes(1 << 12), entries: 0, versionCount: 0 });
 const port = parentPort!;
 let credits = 0;
 let wake: (() => void) | undefined;
@@ -106,7 +98,7 @@ function answer(id: number, work: () => unknown): void {
 async function run(job: IndexJob): Promise<void> {
   const skip = new Set(job.superseded);
   const C = PROJECTION_COLUMNS;
-  let block = emptyBlock(job.hospital);
+  let block = emptyBlock();
   let finals = 0;
   let lastHash = job.prevHash;
   const auditSeqs: number[] = [];
@@ -118,17 +110,15 @@ async function run(job: IndexJob): Promise<void> {
       block.current.add(copyLine(currentRowOf(body.hospital, v), C.resource_current));
       for (const row of indexRowsOf(body.hospital, v)) block.index.add(copyLine(row as Record<string, unknown>, C.search_index));
     }
-    // The ledger row as the entry was proved, its time the body's own (what the writer stored).
-    if (entry.seq > job.ledgerAfter) block.ledger.add(entry, String(body.time));
     const key = requestKeyRowOf(body);
     if (key) block.keys.add(copyLine(key, C.request_key));
     if (body.audit?.length) auditSeqs.push(body.seq);
     block.entries++;
     block.versionCount += body.versions.length;
     lastHash = entry.hash;
-    if (block.index.length + block.versions.length + block.current.length + block.ledger.length >= BLOCK) {
+    if (block.index.length + block.versions.length + block.current.length >= BLOCK) {
       await send(block);
-      block = emptyBlock(job.hospital);
+      block = emptyBlock();
     }
   }
   await send(block);
@@ -139,9 +129,8 @@ async function send(block: RowBlock): Promise<void> {
   while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
   credits--;
   const [index, versions, current, keys] = [block.index, block.versions, block.current, block.keys].map((bytes) => bytes.take());
-  const ledger = block.ledger.take();
   port.postMessage(
-    { type: 'rows', index, versions, current, keys, ledger, entries: block.entries, versionCount: block.versionCount } satisfies FromWorker,
-    [index.buffer, versions.buffer, current.buffer, keys.buffer, ledger.bytes.buffer],
+    { type: 'rows', index, versions, current, keys, entries: block.entries, versionCount: block.versionCount } satisfies FromWorker,
+    [index.buffer, versions.buffer, current.buffer, keys.buffer],
   );
 }

@@ -1,12 +1,12 @@
 /**
  * The main thread's side of the restore's worker threads (restore-index-worker.ts). They first verify
  * the vault, one run of segments each; then, in the load, they take one contiguous range of entries
- * each, whose COPY blocks are handed one at a time to the sink (the tables' spools, the ledger's feed); last, they canonicalise resources for the state hash. Workers are started first thing
+ * each, whose COPY blocks are written one at a time into the search index COPY and the other tables'
+ * spools; last, they canonicalise resources for the state hash. Workers are started first thing
  * (each loads the FHIR search parameters, about a second).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { LedgerLines } from './ledger-copy-lines.js';
 import type { FromWorker, IndexJob, ToWorker } from './restore-index-worker.js';
 import type { SegmentRun, SegmentRunResult } from './verify-segment-run.js';
 
@@ -29,10 +29,6 @@ export interface IndexSink {
   versions(bytes: Uint8Array): Promise<void>;
   current(bytes: Uint8Array): Promise<void>;
   keys(bytes: Uint8Array): Promise<void>;
-  /** Ledger rows of job `job`'s range, each job's in order (the jobs' ranges follow each other). */
-  ledger(job: number, lines: LedgerLines): Promise<void>;
-  /** Job `job` has sent all its rows. */
-  finished(job: number): void;
   progress(entries: number, versions: number): void;
 }
 
@@ -116,7 +112,6 @@ export class IndexWorkers {
               await sink.versions(message.versions);
               await sink.current(message.current);
               if (message.keys.length) await sink.keys(message.keys);
-              if (message.ledger.ends.length) await sink.ledger(i, message.ledger);
               sink.progress(message.entries, message.versionCount);
               send({ type: 'credit' });
             });
@@ -126,12 +121,7 @@ export class IndexWorkers {
           worker.off('message', listen);
           worker.off('error', onError);
           worker.off('exit', onExit);
-          if (message.type === 'done') {
-            writing.then(() => {
-              sink.finished(i);
-              resolve({ lastHash: message.lastHash, finals: message.finals, auditSeqs: message.auditSeqs });
-            }, reject);
-          }
+          if (message.type === 'done') writing.then(() => resolve({ lastHash: message.lastHash, finals: message.finals, auditSeqs: message.auditSeqs }), reject);
           else reject(new Error(message.type === 'failed' ? message.message : `unexpected message from an index worker: ${message.type}`));
         });
         send({ type: 'job', job });

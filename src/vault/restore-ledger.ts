@@ -1,16 +1,18 @@
 /**
  * Loads vault entries into ledger_entry with COPY, in chunks that each commit on their own: a restore
  * killed half way keeps every committed chunk, and the next run (with --force) continues after the
- * highest entry present. The rows come as COPY text from the restore's workers (LedgerLines), which
- * proved each entry by its hash as they read it. Each chunk takes the hospital's chain lock (the writer's own) and checks the
+ * highest entry present. Each chunk takes the hospital's chain lock (the writer's own) and checks the
  * head is still where this loader left it, so a server writing to the same ledger meanwhile makes
  * the restore stop instead of interleaving two histories.
  */
 import type { Queryable } from '../store/database.js';
 import { GENESIS_HASH } from '../store/ledger-entry.js';
 import { CopyWriter } from './copy-writer.js';
-import { LEDGER_COLUMNS, type LedgerLines } from './ledger-copy-lines.js';
+import { copyLine } from './copy-text.js';
 import type { RestoreConnection } from './restore-connection.js';
+import type { ReplicatedEntry } from './vault-entry.js';
+
+const LEDGER_COLUMNS = ['hospital_id', 'seq', 'recorded_at', 'body', 'prev_hash', 'hash'] as const;
 
 export interface ChainHead {
   seq: number;
@@ -20,7 +22,7 @@ export interface ChainHead {
 export interface LedgerChunking {
   /** Entries per transaction (default 50 000). */
   entries?: number;
-  /** Row bytes per transaction (default 256 MiB): Bundles of thousands of resources make big entries. */
+  /** Body bytes per transaction (default 256 MiB): Bundles of thousands of resources make big entries. */
   bytes?: number;
 }
 
@@ -40,27 +42,15 @@ export class LedgerLoader {
     this.pending = head;
   }
 
-  /** Appends the rows of consecutive entries, the first one the entry after the last appended. */
-  async addLines({ bytes, firstSeq, ends, hashes }: LedgerLines): Promise<void> {
-    if (ends.length === 0) return;
-    if (firstSeq !== this.pending.seq + 1) throw new Error(`restore of hospital ${this.hospital}: entries from ${firstSeq} offered after entry ${this.pending.seq}`);
-    if (ends.length !== hashes.length || ends[ends.length - 1] !== bytes.length) throw new Error(`restore of hospital ${this.hospital}: the rows of entries ${firstSeq}.. are not framed by their ends`);
-    let from = 0; // the first byte not yet written
-    let rows = 0; // entries since `from`
-    for (let i = 0; i < ends.length; i++) {
-      this.copy ??= await this.beginChunk();
-      this.entries++;
-      this.bytes += ends[i] - (i === 0 ? 0 : ends[i - 1]);
-      this.pending = { seq: firstSeq + i, hash: hashes[i] };
-      rows++;
-      if (this.entries >= (this.chunking.entries ?? 50_000) || this.bytes >= (this.chunking.bytes ?? 256 * 1024 * 1024)) {
-        await this.copy.writeBytes(bytes.subarray(from, ends[i]), rows);
-        from = ends[i];
-        rows = 0;
-        await this.commitChunk();
-      }
-    }
-    if (rows > 0) await this.copy!.writeBytes(bytes.subarray(from), rows);
+  /** Appends an entry; `recordedAt` is the entry's own time, which is what the writer stores. */
+  async add(entry: ReplicatedEntry, recordedAt: string): Promise<void> {
+    if (entry.seq !== this.pending.seq + 1) throw new Error(`restore of hospital ${this.hospital}: entry ${entry.seq} offered after ${this.pending.seq}`);
+    this.copy ??= await this.beginChunk();
+    await this.copy.write(copyLine({ hospital_id: this.hospital, seq: entry.seq, recorded_at: recordedAt, body: entry.body, prev_hash: entry.prev_hash, hash: entry.hash }, LEDGER_COLUMNS));
+    this.pending = { seq: entry.seq, hash: entry.hash };
+    this.entries++;
+    this.bytes += entry.body.length;
+    if (this.entries >= (this.chunking.entries ?? 50_000) || this.bytes >= (this.chunking.bytes ?? 256 * 1024 * 1024)) await this.commitChunk();
   }
 
   async finish(): Promise<ChainHead> {

@@ -17,8 +17,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CopySpool } from './copy-spool.js';
 import { FinalVersions } from './restore-final-versions.js';
 import type { IndexWorkers } from './restore-index-workers.js';
-import type { LedgerLines } from './ledger-copy-lines.js';
-import type { LedgerFeed } from './restore-ledger-feed.js';
 import { dropIndexes, recreateIndexes, type DroppedIndex } from './restore-indexes.js';
 import type { RestoreConnection } from './restore-connection.js';
 import type { VerifiedRun } from './vault-verify.js';
@@ -60,18 +58,15 @@ export class ProjectionLoad {
 
   /**
    * The pass over one hospital's verified runs, one worker each, their rows spooled and drained into
-   * the tables as they come; the ledger rows after `ledger.after` go to the ledger's feed. Returns the number of resources, the hash each worker's read ended at,
+   * the tables as they come. Returns the number of resources, the hash each worker's read ended at,
    * and the entries that carry audit records.
    */
   async load(
-    workers: IndexWorkers, base: { vaultDir: string; hospital: string }, runs: VerifiedRun[], ledger: { after: number; feed: LedgerFeed },
-    onProgress: (entries: number, versions: number) => void,
+    workers: IndexWorkers, base: { vaultDir: string; hospital: string }, runs: VerifiedRun[], onProgress: (entries: number, versions: number) => void,
   ): Promise<{ resources: number; lastHashes: string[]; auditSeqs: number[] }> {
     const finals = FinalVersions.of(runs);
     const expected = finals.resources;
-    const jobs = runs.map((r) => ({
-      ...base, after: r.after, prevHash: r.prevHash, upto: r.upto, superseded: finals.supersededIn(r.after, r.upto), ledgerAfter: ledger.after,
-    }));
+    const jobs = runs.map((r) => ({ ...base, after: r.after, prevHash: r.prevHash, upto: r.upto, superseded: finals.supersededIn(r.after, r.upto) }));
     const spools = await Promise.all(SPOOLED.map(() => CopySpool.create()));
     let loading = true;
     const draining = this.drainWhile(spools, () => loading);
@@ -83,8 +78,6 @@ export class ProjectionLoad {
         versions: (bytes: Uint8Array) => versions.write(bytes),
         current: (bytes: Uint8Array) => current.write(bytes),
         keys: (bytes: Uint8Array) => keys.write(bytes),
-        ledger: (job: number, lines: LedgerLines) => ledger.feed.add(job, lines),
-        finished: (job: number) => ledger.feed.finished(job),
         progress: onProgress,
       };
       // A COPY the database refuses ends the drain with an error: that stops the pass too.

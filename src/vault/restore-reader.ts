@@ -28,6 +28,19 @@ export interface ChainRange {
 }
 
 export async function* readEntriesForRestore(vaultDir: string, hospital: string, range: ChainRange): AsyncGenerator<RestoreEntry> {
+  yield* readChainForRestore(vaultDir, hospital, range, true) as AsyncGenerator<RestoreEntry>;
+}
+
+/**
+ * The same read without parsing the bodies: for loading the ledger rows, whose bodies are stored as
+ * text. Each entry is still proved by its hash, chained from a trusted one, so it is byte for byte
+ * the entry the verification parsed and checked.
+ */
+export async function* readLedgerForRestore(vaultDir: string, hospital: string, range: ChainRange): AsyncGenerator<ReplicatedEntry> {
+  for await (const { entry } of readChainForRestore(vaultDir, hospital, range, false)) yield entry;
+}
+
+async function* readChainForRestore(vaultDir: string, hospital: string, range: ChainRange, parseBodies: boolean): AsyncGenerator<{ entry: ReplicatedEntry; body?: LedgerEntryBody }> {
   const { after = 0, upto } = range;
   if (upto <= after) return;
   let expected = after + 1;
@@ -43,17 +56,17 @@ export async function* readEntriesForRestore(vaultDir: string, hospital: string,
       const damaged = (reason: string) => new VaultCorruption(segment.name, reason, expected);
       if (!terminated) throw damaged('the segment ends in the middle of an entry line');
       let entry: ReplicatedEntry;
-      let body: LedgerEntryBody;
+      let body: LedgerEntryBody | undefined;
       try {
         entry = parseEntryLine(text);
-        body = JSON.parse(entry.body) as LedgerEntryBody;
+        if (parseBodies) body = JSON.parse(entry.body) as LedgerEntryBody;
       } catch (err) {
         throw damaged(err instanceof SyntaxError ? 'the entry body is not JSON' : (err as Error).message);
       }
       if (entry.seq !== expected) throw damaged(`entry ${entry.seq} appears where entry ${expected} was expected`);
       if (entry.prev_hash !== prevHash) throw damaged(`prev_hash does not match the hash of entry ${expected - 1}`);
       if (chainHash(entry.prev_hash, entry.body) !== entry.hash) throw damaged('hash is not sha256(prev_hash + body): the entry was changed');
-      if (typeof body !== 'object' || body === null || body.seq !== entry.seq || body.hospital !== hospital || !Array.isArray(body.versions)) {
+      if (parseBodies && (typeof body !== 'object' || body === null || body.seq !== entry.seq || body.hospital !== hospital || !Array.isArray(body.versions))) {
         throw damaged('the entry body names another sequence number or hospital, or has no versions');
       }
       yield { entry, body };

@@ -9,8 +9,8 @@
  *                current state and search index of each resource's last version (known from the
  *                verification's facts). Then the audit trail's events, from the committed ledger rows
  *   3. indexes   rebuild the projection tables' indexes, then commit the projection in one go
- *   4. verify    walk the restored ledger's chain (verifyLedger, hashed where it lies), check its head is the vault's, and
- *                compute the state hash of what the database now serves
+ *   4. verify    walk the restored ledger's chain (verifyLedger, PostgreSQL hashing the bodies), check
+ *                its head is the vault's, and compute the state hash of what the database now serves
  *
  * It returns only when all of it succeeded; any failure throws, and the database then holds at most
  * committed ledger chunks and no projection rows of the hospitals being restored: an interrupted
@@ -24,10 +24,10 @@ import { stateHash } from '../store/state-hash.js';
 import { openRestoreConnection, type RestoreConnection } from './restore-connection.js';
 import { IndexWorkers } from './restore-index-workers.js';
 import { LedgerLoader, type ChainHead, type LedgerChunking } from './restore-ledger.js';
-import { LedgerFeed } from './restore-ledger-feed.js';
 import { planRestore, type HospitalPlan, type PlanOptions } from './restore-plan.js';
 import type { RestoreProgress } from './restore-progress.js';
 import { ProjectionLoad } from './restore-projection.js';
+import { readLedgerForRestore } from './restore-reader.js';
 
 export { RestoreRefusal } from './restore-plan.js';
 
@@ -131,14 +131,13 @@ async function loadHospital(
   const { hospital, vault, target, runs } = plan;
   const versions = runs.reduce((n, r) => n + r.facts.versionKeys.length, 0);
   const ledger = new LedgerLoader(ledgerDb, hospital, target, options.chunk);
-  const feed = await LedgerFeed.create(runs.length);
   let done = 0;
   let seen = 0;
-  const ledgerLoaded = loadLedger(plan, feed, ledger);
+  const ledgerLoaded = loadLedger(options.vaultDir, plan, ledger);
   // Once the ledger is committed, its chain is walked on another connection while the projection goes on.
   const verified = ledgerLoaded.then(() => verifyLedger(admin, hospital, { hashInDatabase: true }));
   verified.catch(() => {}); // awaited in checkRestored; a restore failing before then must not leave it unhandled
-  const projected = projection.load(workers, { vaultDir: options.vaultDir, hospital }, runs, { after: target.seq, feed }, (entries, v) => {
+  const projected = projection.load(workers, { vaultDir: options.vaultDir, hospital }, runs, (entries, v) => {
     done += entries;
     seen += v;
     progress({ phase: 'load', hospital, done, total: vault.seq, versions: seen });
@@ -147,7 +146,6 @@ async function loadHospital(
   try {
     [, loaded] = await Promise.all([ledgerLoaded, projected]);
   } catch (err) {
-    await feed.stop(err as Error);
     await ledger.abort(err as Error);
     throw err;
   }
@@ -160,10 +158,14 @@ async function loadHospital(
   return { loadedEntries: vault.seq - target.seq, versions, resources: loaded.resources, verified };
 }
 
-/** The ledger rows after what the target holds, as the workers send them. */
-async function loadLedger(plan: HospitalPlan, feed: LedgerFeed, ledger: LedgerLoader): Promise<void> {
-  const { hospital, vault } = plan;
-  const head = await feed.loadInto(ledger);
+/** The ledger rows after what the target holds, each with its time as the verification read it. */
+async function loadLedger(vaultDir: string, plan: HospitalPlan, ledger: LedgerLoader): Promise<void> {
+  const { hospital, vault, target, runs } = plan;
+  const times = runs.flatMap((r) => r.facts.times); // entry seq's time is times[seq - 1]: the runs cover 1..vault.seq
+  for await (const entry of readLedgerForRestore(vaultDir, hospital, { after: target.seq, prevHash: target.hash, upto: vault.seq })) {
+    await ledger.add(entry, times[entry.seq - 1]);
+  }
+  const head = await ledger.finish();
   if (head.seq !== vault.seq || (vault.seq > 0 && head.hash !== vault.hash)) {
     throw new RestoreFailure(`hospital ${hospital}: the ledger was loaded up to entry ${head.seq}, but the vault's head is ${vault.seq}`);
   }

@@ -35,6 +35,8 @@ export interface SegmentRun {
 
 /** What a restore needs from each entry's body before it loads, in entry order. */
 export interface EntryFacts {
+  /** Each entry's time (the ledger row's recorded_at). */
+  times: string[];
   /** Each entry's number of resource versions. */
   versionCounts: number[];
   /** "Type/id" of every resource version, entry after entry. */
@@ -61,7 +63,7 @@ export async function verifySegmentRun(run: SegmentRun): Promise<SegmentRunResul
   let prevHash = run.prevHash;
   let firstPrevHash: string | null = null;
   let tornTailBytes = 0;
-  const facts: EntryFacts | undefined = run.collect ? { versionCounts: [], versionKeys: [] } : undefined;
+  const facts: EntryFacts | undefined = run.collect ? { times: [], versionCounts: [], versionKeys: [] } : undefined;
   const collect = facts && ((body: Record<string, unknown>) => collectFacts(facts, body));
   const result = (fault?: SegmentRunResult['fault']): SegmentRunResult => ({
     firstPrevHash, headSeq: expected - 1, headHash: expected > segments[0].firstSeq ? prevHash : null, tornTailBytes,
@@ -100,6 +102,7 @@ export async function verifySegmentRun(run: SegmentRun): Promise<SegmentRunResul
 
 function collectFacts(facts: EntryFacts, body: Record<string, unknown>): void {
   const versions = Array.isArray(body.versions) ? body.versions as Array<{ resourceType?: unknown; id?: unknown }> : [];
+  facts.times.push(String(body.time));
   facts.versionCounts.push(versions.length);
   for (const v of versions) facts.versionKeys.push(`${v.resourceType}/${v.id}`);
 }

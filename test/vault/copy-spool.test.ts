@@ -43,28 +43,3 @@ test('a spool drained many times loads every line exactly once, in order, and wa
   await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
   assert.deepEqual(warnings.map((w) => w.message), []);
 });
-
-test('reads of a spool while it is being written get back exactly the bytes written there', async () => {
-  const spool = await CopySpool.create();
-  const pieces: Array<{ start: number; end: number; byte: number }> = [];
-  const reads: Array<Promise<void>> = [];
-  try {
-    // Pieces of 300 KiB: every fourth write reaches the file, and a read of the piece just written
-    // flushes the rest, often while the write's own flush is still going on.
-    for (let i = 0; i < 40; i++) {
-      const start = spool.size;
-      await spool.write(Buffer.alloc(300 << 10, i));
-      const piece = { start, end: spool.size, byte: i };
-      pieces.push(piece);
-      reads.push(spool.read(piece.start, piece.end).then((back) => {
-        assert.equal(back.length, piece.end - piece.start);
-        assert.ok(back.every((b) => b === piece.byte), `piece ${piece.byte} read back other bytes`);
-      }));
-    }
-    await Promise.all(reads);
-    const all = await spool.read(0, spool.size);
-    assert.deepEqual([...new Set(all)], pieces.map((p) => p.byte));
-  } finally {
-    await spool.discard();
-  }
-});
