@@ -11,6 +11,7 @@ import { FHIR_BASE } from './fhir/rest/request-context.js';
 import authPlugin from './security/auth-plugin.js';
 import { TokenVerifier, ensureBootstrapToken } from './security/api-tokens.js';
 import { ensureHospital, openStore, type Store } from './store/open-store.js';
+import { refuseInterruptedRestore } from './store/restore-marker.js';
 import { analyzeStaleTables, startStatisticsKeeper } from './store/maintenance.js';
 import { LedgerFeed } from './replication/ledger-feed.js';
 import { VaultAcknowledgements, type AckMode, type VaultFallback } from './replication/vault-acknowledgements.js';
@@ -108,6 +109,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const hospitalId = options.hospitalId ?? DEFAULT_HOSPITAL.id;
   const store = await openStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   try {
+    // Before anything writes: an interrupted restore must be finished, not served (and appended to).
+    await refuseInterruptedRestore(store.admin);
     await ensureHospital(store.app, hospitalId, options.hospitalName ?? DEFAULT_HOSPITAL.name);
     const generatedToken = await ensureBootstrapToken(store.app, hospitalId, options.bootstrapToken);
     await analyzeStaleTables(store.admin);

@@ -39,7 +39,7 @@ API tokens are not in the ledger, so a restored database has none: start the ser
 NIRANTAR_BOOTSTRAP_TOKEN set, or let it generate a bootstrap token on its first start.
 
 Exit codes: 0 restored and verified; 1 the restore failed part way (the target holds an interrupted
-restore: run again with --force, or use a fresh target); 2 bad options; 3 refused (damaged vault,
+restore, which the server refuses to start on: run again with --force, or use a fresh target); 2 bad options; 3 refused (damaged vault,
 unsuitable target): nothing was written.`,
   async run(values) {
     const vaultDir = values.vault as string | undefined;
@@ -80,7 +80,7 @@ unsuitable target): nothing was written.`,
       }
       if (err instanceof RestoreFailure) {
         console.error(`nirantar restore: FAILED: ${err.message}\n` +
-          `The target holds an interrupted restore and must not be served from. Run the same command with --force to continue it, or restore into a fresh target.`);
+          `The target holds an interrupted restore: the server refuses to start on it until it is finished. Run the same command with --force to continue it, or restore into a fresh target.`);
         return 1;
       }
       throw err;

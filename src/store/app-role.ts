@@ -40,6 +40,9 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, string>> = {
   // Machine clients (migration 010): the token endpoint only reads them; `nirantar client` adds and
   // disables them as the owner, so the API can never mint itself a client or a new role.
   oauth_client: 'SELECT',
+  // A restore in progress (migration 012): only the restore, as the owner, marks and unmarks it, so a
+  // compromised API server cannot clear the mark that keeps it off a half-restored database.
+  restore_in_progress: 'SELECT',
   schema_migration: 'SELECT',
 };
 

@@ -4,23 +4,28 @@
  *   1. plan      verify the vault end to end (split over the worker threads) and inspect the target;
  *                refuse before writing anything
  *   2. load      two streams side by side: the ledger rows by COPY in chunks that commit one by one
- *                (resumable), read on this thread; and the projection on a second connection, its
+ *                (resumable), read on this thread; and the projection on two more connections, its
  *                rows computed by the worker threads, one verified run each: every version, and the
  *                current state and search index of each resource's last version (known from the
  *                verification's facts). Then the audit trail's events, from the committed ledger rows
- *   3. indexes   rebuild the projection tables' indexes, then commit the projection in one go
- *   4. verify    walk the restored ledger's chain (verifyLedger, PostgreSQL hashing the bodies), check
- *                its head is the vault's, and compute the state hash of what the database now serves
+ *   3. indexes   rebuild the projection tables' indexes; the current state commits first, the search
+ *                index when its indexes are built
+ *   4. verify    walk the restored ledger's chain (verifyLedger, PostgreSQL hashing the bodies; begun
+ *                once the ledger was loaded), check its head is the vault's, and compute the state hash
+ *                of what the database now serves (begun once the current state was committed)
  *
- * It returns only when all of it succeeded; any failure throws, and the database then holds at most
- * committed ledger chunks and no projection rows of the hospitals being restored: an interrupted
- * restore, never a silently partial one. Running it again with `force` continues it.
+ * It returns only when all of it succeeded; any failure throws, and the database then holds an
+ * interrupted restore: committed ledger chunks, perhaps the current state, and the mark of a restore in
+ * progress (restore_in_progress), written before the first write and removed only after step 4, which
+ * makes the server refuse to start on it. Never a silently partial database. Running it again with
+ * `force` continues it.
  */
 import type { Database } from '../store/database.js';
 import { verifyLedger, type VerifyResult } from '../store/ledger-verify.js';
 import { ensureHospital } from '../store/open-store.js';
 import { PROJECTION_TABLES } from '../store/rebuild.js';
-import { stateHash } from '../store/state-hash.js';
+import { clearRestoreMarks, markRestoreStarted } from '../store/restore-marker.js';
+import { stateHash, type StateHash } from '../store/state-hash.js';
 import { openRestoreConnection, type RestoreConnection } from './restore-connection.js';
 import { IndexWorkers } from './restore-index-workers.js';
 import { LedgerLoader, type ChainHead, type LedgerChunking } from './restore-ledger.js';
@@ -86,26 +91,37 @@ async function restoreWith(target: RestoreTarget, options: RestoreOptions, progr
   });
   await workers.whenReady(); // a worker that cannot start must stop the restore before it writes anything
   for (const plan of plans) await ensureHospital(target.admin, plan.hospital, `${plan.hospital} (restored from vault)`);
+  // From the first write until everything is verified, the server refuses to start on this database.
+  await markRestoreStarted(target.admin, plans.map((p) => ({ hospital: p.hospital, vaultSeq: p.vault.seq })));
   const connections: RestoreConnection[] = [];
   let projection: ProjectionLoad | undefined;
   try {
-    const ledgerDb = await openRestoreConnection(target.adminUrl);
-    connections.push(ledgerDb);
-    const projectionDb = await openRestoreConnection(target.adminUrl);
-    connections.push(projectionDb);
-    projection = await ProjectionLoad.begin(projectionDb, plans.map((p) => p.hospital));
+    const open = async () => {
+      const c = await openRestoreConnection(target.adminUrl);
+      connections.push(c);
+      return c;
+    };
+    const ledgerDb = await open();
+    projection = await ProjectionLoad.begin(await open(), await open(), plans.map((p) => p.hospital));
     const counts: LoadCounts[] = [];
     for (const plan of plans) counts.push(await loadHospital(options, plan, target.admin, ledgerDb, projection, workers, progress));
     const all = plans.map((p) => p.hospital).join(',');
-    await projection.commit((done, total) => progress({ phase: 'build indexes', hospital: all, done, total, versions: 0 }));
+    const committing = projection.commit((done, total) => progress({ phase: 'build indexes', hospital: all, done, total, versions: 0 }));
+    // The current state is committed before the search index: its state hash is computed while the
+    // search index's indexes are still being built (the ledger's walk began when it was loaded).
+    await committing.state;
+    const states = plans.map((plan) => stateHash(target.admin, plan.hospital, { canonicalize: (resources) => workers.canonicalize(resources) }));
+    states.forEach((s) => s.catch(() => {})); // awaited below, after the search index; a failure before then must not go unhandled
+    await committing.search;
     projection = undefined;
     // Fresh planner statistics: the tables were just filled (rebuild does the same).
     for (const table of [...PROJECTION_TABLES, 'ledger_entry']) await target.admin.query(`ANALYZE ${table}`);
     const restored: RestoredHospital[] = [];
     for (const [i, plan] of plans.entries()) {
       progress({ phase: 'verify', hospital: plan.hospital, done: 0, total: 0, versions: 0 });
-      restored.push(await checkRestored(target.admin, plan, counts[i], workers));
+      restored.push(await checkRestored(plan, counts[i], await states[i]));
     }
+    await clearRestoreMarks(target.admin, plans.map((p) => p.hospital));
     return restored;
   } catch (err) {
     await projection?.rollback();
@@ -171,9 +187,9 @@ async function loadLedger(vaultDir: string, plan: HospitalPlan, ledger: LedgerLo
   }
 }
 
-async function checkRestored(admin: Database, plan: HospitalPlan, counts: LoadCounts, workers: IndexWorkers): Promise<RestoredHospital> {
+async function checkRestored(plan: HospitalPlan, counts: LoadCounts, state: StateHash): Promise<RestoredHospital> {
   const { hospital, vault } = plan;
-  const [verified, state] = await Promise.all([counts.verified, stateHash(admin, hospital, { canonicalize: (resources) => workers.canonicalize(resources) })]);
+  const verified = await counts.verified;
   if (!verified.ok) {
     throw new RestoreFailure(`the restored ledger of hospital ${hospital} does not verify: broken at sequence ${verified.brokenAt} (${verified.reason})`);
   }

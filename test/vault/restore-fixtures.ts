@@ -22,6 +22,7 @@ import { waitFor } from './vault-fixtures.js';
 
 export const NORTH_TOKEN = 'north-hospital-token-0123456789';
 const SCRIPT = path.join(import.meta.dirname, 'fixtures', 'run-command.ts');
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** An empty database for a restore, dropped (with any application role made for it) when the test ends. */
 export async function freshDatabase(t: TestContext | { after(fn: () => unknown): void }): Promise<{ url: string; name: string }> {
@@ -152,7 +153,16 @@ export interface CommandRun {
 
 /** `nirantar <command> …args` in a child process (see fixtures/run-command.ts). */
 export function runCommand(command: string, args: string[], env: Record<string, string | undefined> = {}): CommandRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, command, ...args], {
+  return spawnRun(['--import', 'tsx', SCRIPT, command, ...args], env);
+}
+
+/** `nirantar …args` through the real entry point (bin/nirantar.js): every command, its error handling included. */
+export function runNirantar(args: string[], env: Record<string, string | undefined> = {}): CommandRun {
+  return spawnRun([path.join(ROOT, 'bin', 'nirantar.js'), ...args], env);
+}
+
+function spawnRun(args: string[], env: Record<string, string | undefined>): CommandRun {
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, DATABASE_URL: '', NIRANTAR_HOSPITAL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = { stdout: '', stderr: '' };

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connectDatabase } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrate.js';
 import { RestoreRefusal } from '../../src/vault/restore.js';
 import { newSigningKey } from '../../src/vault/vault-keys.js';
-import { freshDatabase, onDatabase, restoreInto, restoredLines, runCommand, syntheticChain, writeVault } from './restore-fixtures.js';
+import { freshDatabase, onDatabase, restoreInto, restoredLines, runCommand, runNirantar, syntheticChain, writeVault } from './restore-fixtures.js';
 import { tempDir } from './vault-fixtures.js';
 
 const LIMIT = { timeout: 60_000 };
@@ -66,7 +68,7 @@ describe('restore refuses what it cannot do safely', () => {
     assert.equal(await count(target.url, 'SELECT count(*) AS n FROM ledger_entry'), 30);
   });
 
-  test('kill -9 in the middle of a restore; without --force the rerun is refused, with --force it completes identically', LIMIT, async (t) => {
+  test('kill -9 in the middle of a restore; without --force the rerun is refused, with --force it completes identically', { timeout: 120_000 }, async (t) => {
     const total = 6000;
     const vaultDir = await tempDir(t);
     await writeVault(vaultDir, 'demo', syntheticChain('demo', total, 1500), { segmentMaxEntries: 2500 });
@@ -88,6 +90,12 @@ describe('restore refuses what it cannot do safely', () => {
     assert.ok(left >= 500 && left < total, `killed part way: ${left} of ${total} entries were committed`);
     assert.equal(left % 20, 0, 'only whole chunks are committed');
     assert.equal(await count(target.url, 'SELECT count(*) AS n FROM resource_current'), 0, 'no half-built projection');
+    // The server refuses to start on the interrupted restore: it would append to a partial ledger.
+    const serve = runNirantar(['start', '--database-url', target.url, '--port', '0', '--no-seed']);
+    t.after(() => serve.child.kill('SIGKILL'));
+    assert.equal(await serve.exited, 1, serve.out.stdout);
+    assert.match(serve.out.stderr, /this database holds an interrupted restore of hospital demo \(restore up to vault entry 6000, started [^)]+\): it is incomplete and must not be served\. Run the same `nirantar restore --vault DIR` with --force/);
+    assert.equal(await count(target.url, 'SELECT count(*) AS n FROM ledger_entry'), left, 'the refused server wrote nothing');
 
     const refused = runCommand('restore', ['--vault', vaultDir, '--database-url', target.url]);
     assert.equal(await refused.exited, 3);
@@ -99,5 +107,41 @@ describe('restore refuses what it cannot do safely', () => {
     const [line] = restoredLines(resumed.out.stdout);
     assert.deepEqual(line, { entries: total, resources: expected.resources, seq: total, head: expected.head.hash, state: expected.state });
     assert.match(resumed.out.stderr, /load demo .*\[#+\] 6000\/6000 entries/);
+    assert.equal(await count(target.url, 'SELECT count(*) AS n FROM restore_in_progress'), 0, 'a finished restore is no longer marked');
+  });
+
+  test('a restore failing while the search index is built: still marked, not served, and --force finishes it', LIMIT, async (t) => {
+    const vaultDir = await tempDir(t);
+    await writeVault(vaultDir, 'demo', syntheticChain('demo', 300));
+    const clean = await freshDatabase(t);
+    const [expected] = await restoreInto(clean.url, vaultDir);
+
+    // An index the restored rows violate, made before the restore: its rebuild, the search index's
+    // last, fails the restore after the load, when the current state may already be committed.
+    const target = await freshDatabase(t);
+    const db = connectDatabase(target.url);
+    try {
+      await migrate(db);
+      await db.query('CREATE UNIQUE INDEX zz_one_row_per_code ON search_index (hospital_id, code)');
+    } finally {
+      await db.close();
+    }
+    const failing = runCommand('restore', ['--vault', vaultDir, '--database-url', target.url]);
+    assert.equal(await failing.exited, 1, failing.out.stderr);
+    assert.match(failing.out.stderr, /FAILED: .*zz_one_row_per_code/);
+    assert.match(failing.out.stderr, /the server refuses to start on it until it is finished/);
+    assert.equal(await count(target.url, 'SELECT count(*) AS n FROM search_index'), 0, 'no search index rows were committed');
+    assert.equal(await count(target.url, "SELECT count(*) AS n FROM restore_in_progress WHERE hospital_id = 'demo' AND vault_seq = 300"), 1);
+    const serve = runNirantar(['start', '--database-url', target.url, '--port', '0', '--no-seed']);
+    t.after(() => serve.child.kill('SIGKILL'));
+    assert.equal(await serve.exited, 1, serve.out.stdout);
+    assert.match(serve.out.stderr, /interrupted restore of hospital demo/);
+
+    await onDatabase(target.url, undefined, (c) => c.query('DROP INDEX zz_one_row_per_code'));
+    const resumed = runCommand('restore', ['--vault', vaultDir, '--database-url', target.url, '--force']);
+    assert.equal(await resumed.exited, 0, resumed.out.stderr);
+    const [line] = restoredLines(resumed.out.stdout);
+    assert.deepEqual(line, { entries: 300, resources: expected.resources, seq: 300, head: expected.head.hash, state: expected.state });
+    assert.equal(await count(target.url, 'SELECT count(*) AS n FROM restore_in_progress'), 0);
   });
 });
