@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Queryable } from '../store/database.js';
 import { verifyLedger } from '../store/ledger-verify.js';
+import { interruptedRestores } from '../store/restore-marker.js';
 import { readVaultConfig } from '../vault/vault-config.js';
 import { compareWithVault, type VaultComparison } from '../vault/vault-compare.js';
 import { STORE_HELP, STORE_OPTIONS, withCommandStore, type Command } from './command.js';
@@ -35,28 +36,43 @@ ${STORE_HELP.replace('(env NIRANTAR_HOSPITAL; default demo)', '(env NIRANTAR_HOS
   --vault DIR          compare with this vault directory (read only; the vault may keep running)
   --public-key FILE    with --vault: trust this PEM public key for the vault's checkpoints
 
-Exit codes: 0 OK (or identical, or the vault merely behind); 3 broken or different.`,
+A hospital whose restore was interrupted (nirantar restore stopped before it had verified what it
+restored) is reported as INTERRUPTED RESTORE, whatever its chain says: the database is incomplete,
+and the server refuses to start on it until nirantar restore --force has finished it.
+
+Exit codes: 0 OK (or identical, or the vault merely behind); 3 broken, different or an interrupted
+restore.`,
   run: (values) =>
     withCommandStore(values, async (store) => {
       const named = (values.hospital as string | undefined) ?? process.env.NIRANTAR_HOSPITAL;
       const inDatabase = (await store.admin.query<{ id: string }>('SELECT id FROM hospital ORDER BY id')).map((h) => h.id);
       const vaultDir = values.vault as string | undefined;
-      if (vaultDir) return compareAll(store.admin, vaultDir, named, inDatabase, values['public-key'] as string | undefined);
-      const hospitals = named ? [named] : inDatabase;
-      let broken = false;
-      for (const hospitalId of hospitals) {
-        const result = await verifyLedger(store.admin, hospitalId);
-        if (result.ok) {
-          console.log(`OK ${result.count} entries, head ${result.headSeq} ${result.headHash} (hospital ${hospitalId})`);
-        } else {
-          broken = true;
-          console.log(`BROKEN at sequence ${result.brokenAt}: ${result.reason} (hospital ${hospitalId}; the ${result.count} entries before it are intact)`);
-        }
+      const code = vaultDir
+        ? await compareAll(store.admin, vaultDir, named, inDatabase, values['public-key'] as string | undefined)
+        : await verifyAll(store.admin, named ? [named] : inDatabase);
+      const interrupted = (await interruptedRestores(store.admin)).filter((m) => !named || m.hospital === named);
+      for (const m of interrupted) {
+        console.log(`INTERRUPTED RESTORE of hospital ${m.hospital} (up to vault entry ${m.vaultSeq}, started ${m.startedAt}): ` +
+          'the database is incomplete; nirantar restore --vault DIR --force finishes it');
       }
-      if (hospitals.length === 0) console.log('OK 0 entries: no hospital has a ledger yet');
-      return broken ? 3 : 0;
+      return interrupted.length > 0 ? 3 : code;
     }),
 };
+
+async function verifyAll(db: Queryable, hospitals: string[]): Promise<number> {
+  let broken = false;
+  for (const hospitalId of hospitals) {
+    const result = await verifyLedger(db, hospitalId);
+    if (result.ok) {
+      console.log(`OK ${result.count} entries, head ${result.headSeq} ${result.headHash} (hospital ${hospitalId})`);
+    } else {
+      broken = true;
+      console.log(`BROKEN at sequence ${result.brokenAt}: ${result.reason} (hospital ${hospitalId}; the ${result.count} entries before it are intact)`);
+    }
+  }
+  if (hospitals.length === 0) console.log('OK 0 entries: no hospital has a ledger yet');
+  return broken ? 3 : 0;
+}
 
 async function compareAll(db: Queryable, vaultDir: string, named: string | undefined, inDatabase: string[], publicKeyFile: string | undefined): Promise<number> {
   const config = await readVaultConfig(vaultDir);

@@ -136,6 +136,11 @@ describe('restore refuses what it cannot do safely', () => {
     t.after(() => serve.child.kill('SIGKILL'));
     assert.equal(await serve.exited, 1, serve.out.stdout);
     assert.match(serve.out.stderr, /interrupted restore of hospital demo/);
+    // verify says so too, though the ledger itself is whole.
+    const verified = runCommand('verify', ['--database-url', target.url]);
+    assert.equal(await verified.exited, 3, verified.out.stderr);
+    assert.match(verified.out.stdout, /^OK 300 entries, head 300 /m);
+    assert.match(verified.out.stdout, /^INTERRUPTED RESTORE of hospital demo \(up to vault entry 300, started [^)]+\): the database is incomplete; nirantar restore --vault DIR --force finishes it$/m);
 
     await onDatabase(target.url, undefined, (c) => c.query('DROP INDEX zz_one_row_per_code'));
     const resumed = runCommand('restore', ['--vault', vaultDir, '--database-url', target.url, '--force']);
