@@ -180,6 +180,7 @@ export class ProjectionLoad {
     const started = (name: string) => onIndex?.(done++, total, name);
     const state = this.state.commit(started);
     const search = this.search.commit(started);
+    void Promise.all([state, search]).then(() => onIndex?.(total, total, ''), () => {});
     // Each is awaited by the caller, the search index's possibly only after the state hash: neither may go unhandled meanwhile.
     state.catch(() => {});
     search.catch(() => {});
