@@ -32,3 +32,29 @@ export function cpuDelta(before: Map<number, number>, after: Map<number, number>
   for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
   return total;
 }
+
+/**
+ * CPU seconds the whole machine spent busy (every state but idle and iowait), from /proc/stat; 0
+ * elsewhere. Around a step that has the machine to itself, it is the step's whole cost: its client
+ * and every PostgreSQL process, including backends that ended within it (which per-process readings
+ * miss).
+ */
+export function machineBusySeconds(): number {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = ticks;
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of this process's children that have ended (and been waited for), from /proc/self/stat. */
+export function endedChildrenCpuSeconds(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
