@@ -7,9 +7,18 @@ import type pg from 'pg';
 
 /** CPU seconds (user + system) of a process; 0 where /proc cannot tell. */
 export function cpuSeconds(pid: number): number {
+  return statSeconds(pid, 11, 12);
+}
+
+/**
+ * The sum of two clock-tick fields of /proc/PID/stat, in seconds; 0 where /proc cannot tell. Fields
+ * are counted after the command name (which may hold spaces): 11, 12 are utime, stime; 13, 14 the
+ * ended children's cutime, cstime.
+ */
+function statSeconds(pid: number | 'self', a: number, b: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return (Number(fields[a]) + Number(fields[b])) / 100;
   } catch {
     return 0;
   }
@@ -51,10 +60,5 @@ export function machineBusySeconds(): number {
 
 /** CPU seconds of this process's children that have ended (and been waited for), from /proc/self/stat. */
 export function endedChildrenCpuSeconds(): number {
-  try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(fields[13]) + Number(fields[14])) / 100;
-  } catch {
-    return 0;
-  }
+  return statSeconds('self', 13, 14);
 }
